@@ -1,0 +1,84 @@
+"""Per-request context, held in a contextvar.
+
+The middleware sets a fresh `RequestContext` for every request. FastAPI runs
+sync dependencies and routes in a threadpool with a *copy* of the context, so
+a contextvar set inside a dependency would be lost; instead the dependency
+fills in this per-request object, which all copies share by reference.
+"""
+
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    id: int
+    slug: str
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    tenant: TenantRef | None = None
+    # Filled by authentication once it exists; must then belong to `tenant`.
+    principal: object | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)
+
+
+def current_context() -> RequestContext | None:
+    return _current.get()
+
+
+def current_request_id() -> str:
+    ctx = _current.get()
+    return ctx.request_id if ctx else "-"
+
+
+def _valid_request_id(value: str) -> bool:
+    # Echoed back into headers and logs: keep it short and printable.
+    return 0 < len(value) <= 128 and value.isascii() and value.isprintable()
+
+
+class RequestContextMiddleware:
+    """Pure ASGI middleware: one `RequestContext` per request, request id echoed back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, REQUEST_ID_HEADER)
+        request_id = incoming if incoming and _valid_request_id(incoming) else uuid.uuid4().hex
+        token = _current.set(RequestContext(request_id=request_id))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                ]
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _current.reset(token)
+
+
+def _header(scope: Scope, name: str) -> str | None:
+    wanted = name.lower().encode()
+    for key, value in scope.get("headers", []):
+        if key.lower() == wanted:
+            return value.decode("latin-1")
+    return None

@@ -1,0 +1,41 @@
+"""The service's entry point: `create_app()` builds a fully wired FastAPI app."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+
+from app.context import RequestContextMiddleware
+from app.db import create_db_engine, create_session_factory
+from app.errors import UnhandledErrorMiddleware, install_error_handlers
+from app.routes import counters, health, users
+from app.settings import Settings, get_settings
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.engine.dispose()  # close pooled connections when the server stops
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Tenant service",
+        version="1.0.0",
+        lifespan=_lifespan,
+        # Outermost first: the request id exists before anything can fail.
+        middleware=[Middleware(RequestContextMiddleware), Middleware(UnhandledErrorMiddleware)],
+    )
+    engine = create_db_engine(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(users.router)
+    app.include_router(counters.router)
+    logging.getLogger("app").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,77 @@
+"""Tables of the service. Every tenant-scoped table has a `tenant_id` and RLS (see migrations)."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Tenant(Base):
+    """The registry of tenants. Not tenant-scoped: it is how a tenant is found."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    seat_limit: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (CheckConstraint("seat_limit >= 0", name="seat_limit_not_negative"),)
+
+
+class TenantScoped:
+    """Marks a table whose rows belong to one tenant; such tables get RLS."""
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+
+
+class User(TenantScoped, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email", name="users_email_unique_per_tenant"),
+        CheckConstraint("role IN ('admin', 'member')", name="users_role_known"),
+    )
+
+
+class Counter(TenantScoped, Base):
+    __tablename__ = "counters"
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+TENANT_SCOPED_TABLES: tuple[str, ...] = tuple(
+    mapper.local_table.name  # type: ignore[attr-defined]
+    for mapper in Base.registry.mappers
+    if issubclass(mapper.class_, TenantScoped)
+)

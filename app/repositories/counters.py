@@ -1,0 +1,28 @@
+"""Named counters per tenant. Increments are one atomic statement: no read-modify-write."""
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound
+from app.models import Counter
+
+
+def increment(session: Session, tenant_id: int, name: str) -> int:
+    stmt = insert(Counter).values(tenant_id=tenant_id, name=name, value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Counter.tenant_id, Counter.name],
+        set_={"value": Counter.value + 1},
+    ).returning(Counter.value)
+    value = session.execute(stmt).scalar_one()
+    session.commit()
+    return value
+
+
+def get_counter(session: Session, tenant_id: int, name: str) -> Counter:
+    counter = session.scalar(
+        select(Counter).where(Counter.tenant_id == tenant_id, Counter.name == name)
+    )
+    if counter is None:
+        raise NotFound(f"No counter '{name}'.")
+    return counter

@@ -1,0 +1,78 @@
+"""User queries. Every one filters by tenant: RLS is the second lock, not the only one."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, NotFound
+from app.models import Tenant, User
+from app.schemas import UserCreate, UserUpdate
+
+EMAIL_UNIQUE_CONSTRAINT = "users_email_unique_per_tenant"
+
+
+class SeatLimitReached(Conflict):
+    code = "seat_limit_reached"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+def list_users(
+    session: Session, tenant_id: int, *, limit: int, offset: int
+) -> tuple[list[User], int]:
+    where = User.tenant_id == tenant_id
+    total = session.scalar(select(func.count()).select_from(User).where(where)) or 0
+    users = session.scalars(
+        select(User).where(where).order_by(User.id).limit(limit).offset(offset)
+    ).all()
+    return list(users), total
+
+
+def get_user(session: Session, tenant_id: int, user_id: int) -> User:
+    user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.id == user_id))
+    if user is None:
+        # Another tenant's user answers exactly like a missing one: no existence oracle.
+        raise NotFound(f"No user {user_id}.")
+    return user
+
+
+def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
+    # Lock the tenant row so concurrent creations are counted one after another;
+    # otherwise check-then-insert lets two requests take the last seat.
+    seat_limit = session.scalar(
+        select(Tenant.seat_limit).where(Tenant.id == tenant_id).with_for_update()
+    )
+    used = session.scalar(select(func.count()).select_from(User).where(User.tenant_id == tenant_id))
+    if seat_limit is not None and (used or 0) >= seat_limit:
+        session.rollback()
+        raise SeatLimitReached(f"All {seat_limit} seats of this tenant are taken.")
+    user = User(tenant_id=tenant_id, **data.model_dump())
+    session.add(user)
+    _commit_or_conflict(session, data.email)
+    return user
+
+
+def update_user(session: Session, tenant_id: int, user_id: int, data: UserUpdate) -> User:
+    user = get_user(session, tenant_id, user_id)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(user, field, value)
+    _commit_or_conflict(session, user.email)
+    return user
+
+
+def delete_user(session: Session, tenant_id: int, user_id: int) -> None:
+    user = get_user(session, tenant_id, user_id)
+    session.delete(user)
+    session.commit()
+
+
+def _commit_or_conflict(session: Session, email: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        if EMAIL_UNIQUE_CONSTRAINT in str(exc.orig):
+            raise EmailTaken(f"A user with the email {email} already exists.") from None
+        raise

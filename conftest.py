@@ -1,0 +1,175 @@
+"""Fixtures: the database under the suite, per-scenario isolation, the app and its client.
+
+Isolation modes:
+- default: one connection, an outer transaction, a Session that turns the app's
+  commits into savepoints; rolled back after the scenario (~0.3 ms).
+- `@committed_data`: real per-request sessions from the service's engine, rows really
+  committed (needed when several connections must see them: concurrency, a real
+  server); every table is emptied after the scenario.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from app.db import get_db
+from app.main import create_app
+from app.settings import Settings
+from harness import provision
+from harness.api import ServiceApi
+from harness.factories import bind_factories
+from harness.pg_cluster import PostgresNotFound, start_cluster
+from harness.world import World
+
+pytest_plugins = [
+    "steps.tenants",
+    "steps.users",
+    "steps.counters",
+    "steps.health",
+    "steps.http_responses",
+    "steps.row_level_security",
+]
+
+COMMITTED_DATA = "committed_data"
+
+
+class SuiteSettings(BaseSettings):
+    """Where the suite's PostgreSQL is; read from the environment or `.env`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    test_database_url: str | None = None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("acceptance").addoption(
+        "--without-rls",
+        action="store_true",
+        help="Connect the service as a BYPASSRLS role: switches the database layer of tenant "
+        "isolation off, so the application's own tenant filters are tested alone.",
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[URL]:
+    """A PostgreSQL server: TEST_DATABASE_URL's, or a throwaway cluster for this process."""
+    configured = SuiteSettings().test_database_url
+    if configured:
+        yield provision.server_url(configured)
+        return
+    try:
+        cluster = start_cluster()
+    except PostgresNotFound as exc:
+        pytest.exit(str(exc), returncode=3)
+    try:
+        yield provision.server_url(cluster.url)
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def test_database(pg_server: URL, worker_id: str) -> Iterator[provision.TestDatabase]:
+    """This worker's own database, migrated; dropped at the end."""
+    provision.ensure_roles(pg_server)
+    name = provision.worker_database_name(pg_server.database or "acceptance", worker_id)
+    database = provision.create_database(pg_server, name)
+    try:
+        provision.migrate(database)
+        yield database
+    finally:
+        provision.drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def admin_engine(test_database: provision.TestDatabase) -> Iterator[Engine]:
+    engine = create_engine(test_database.admin_url, poolclass=NullPool)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def rls_enabled(request: pytest.FixtureRequest) -> bool:
+    return not request.config.getoption("--without-rls")
+
+
+@pytest.fixture(scope="session")
+def service_settings(test_database: provision.TestDatabase, rls_enabled: bool) -> Settings:
+    url = test_database.service_url if rls_enabled else test_database.bypass_url
+    return Settings(database_url=url.render_as_string(hide_password=False))
+
+
+@pytest.fixture(scope="session")
+def service_engine(service_settings: Settings) -> Iterator[Engine]:
+    """The scenario's own connections, as the same role the service uses."""
+    from app.db import create_db_engine
+
+    engine = create_db_engine(service_settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def committed_data(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker(COMMITTED_DATA) is not None
+
+
+@pytest.fixture
+def db_session(
+    service_engine: Engine, admin_engine: Engine, committed_data: bool
+) -> Iterator[Session]:
+    """The scenario's session: seeding and database checks go through it."""
+    if committed_data:
+        session = Session(service_engine, expire_on_commit=False)
+        bind_factories(session)
+        try:
+            yield session
+        finally:
+            bind_factories(None)
+            session.close()
+            provision.wipe(admin_engine)
+        return
+    connection = service_engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    bind_factories(session)
+    try:
+        yield session
+    finally:
+        bind_factories(None)
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(service_settings: Settings, db_session: Session, committed_data: bool) -> Iterator[FastAPI]:
+    application = create_app(service_settings)
+    if not committed_data:
+        # The app's commits become savepoint releases on the scenario's connection.
+        application.dependency_overrides[get_db] = lambda: db_session
+    yield application
+    application.dependency_overrides.clear()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient) -> ServiceApi:
+    return ServiceApi(client)
+
+
+@pytest.fixture
+def world(db_session: Session) -> World:
+    """The scenario's state; asking for it also binds the factories to the scenario's session."""
+    return World()

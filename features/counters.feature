@@ -1,0 +1,39 @@
+@counters
+Feature: Named counters
+  Each tenant keeps named counters (visits, orders shipped, ...) that go up by
+  exactly one at a time and never lose a step.
+
+  Background:
+    Given the tenant Acme
+
+  Scenario: A new counter starts at one
+    When Acme increments its counter "visits"
+    Then the counter shows 1
+    And Acme's counter "visits" is stored as 1
+
+  Scenario: Each increment adds exactly one
+    Given Acme's counter "visits" stands at 41
+    When Acme increments its counter "visits"
+    Then the counter shows 42
+    And Acme's counter "visits" is stored as 42
+
+  Scenario: Reading a counter
+    Given Acme's counter "orders" stands at 5
+    When Acme reads its counter "orders"
+    Then the counter shows 5
+
+  Scenario: A counter that was never incremented is not found
+    When Acme reads its counter "refunds"
+    Then the answer is 404 with the error "not_found"
+
+  Scenario: Counters with the same name are separate for each tenant
+    Given the tenant Globex
+    And Globex's counter "visits" stands at 10
+    When Acme increments its counter "visits"
+    Then the counter shows 1
+    And Globex's counter "visits" is stored as 10
+
+  Scenario: A counter name must be a simple lower-case word
+    When Acme increments its counter "Visits Today!"
+    Then the answer is 422 with the error "validation_failed"
+    And Acme has no counters stored

@@ -1,0 +1,110 @@
+@tenant_isolation
+Feature: Tenants are kept apart
+  Acme and Globex are two customers sharing one service and one database.
+  Whatever one of them stores, the other can neither see nor change:
+  not by listing, not by guessing an id, not through any endpoint.
+
+  Background:
+    Given the tenant Acme
+    And the tenant Globex
+
+  Rule: A tenant sees only its own records
+
+    Scenario: Each tenant lists only its own users
+      Given Alice is a member of Acme
+      And Bob is a member of Globex
+      When Globex lists its users
+      Then the list shows exactly Bob
+
+    Scenario: Each tenant reads only its own counters
+      Given Acme's counter "visits" stands at 7
+      And Globex's counter "visits" stands at 2
+      When Globex reads its counter "visits"
+      Then the counter shows 2
+
+  Rule: Another tenant's user cannot be read, changed or removed, even by id
+
+    Scenario Outline: Globex cannot <action> a user of Acme
+      Given Alice is a member of Acme
+      When Globex tries to <action> Alice by her id
+      Then the answer is 404 with the error "not_found"
+      And Alice is stored in Acme unchanged
+
+      Examples:
+        | action |
+        | read   |
+        | rename |
+        | remove |
+
+  Rule: An email address is unique within a tenant, not across tenants
+
+    Scenario: The same email can exist in two tenants
+      Given Acme has a user with the email "sam@example.com"
+      When Globex adds Sam with the email "sam@example.com"
+      Then the answer is 201
+      And Globex has a user with the email "sam@example.com" stored
+      And Acme still has a user with the email "sam@example.com" stored
+
+  Rule: Every request must name a tenant the service knows
+
+    Scenario Outline: A request naming <problem> is refused
+      Given Alice is a member of Acme
+      When a caller lists users naming the tenant <tenant>
+      Then the answer is <status> with the error "<code>"
+      And the answer reveals none of the users
+
+      Examples:
+        | problem                      | tenant           | status | code             |
+        | no tenant at all             | nothing          | 400    | tenant_missing   |
+        | a tenant in capitals         | "ACME"           | 400    | tenant_malformed |
+        | a tenant with odd characters | "acme corp!"     | 400    | tenant_malformed |
+        | SQL instead of a tenant      | "acme' OR '1'='1" | 400    | tenant_malformed |
+        | a tenant that does not exist | "initech"        | 404    | tenant_not_found |
+
+  Rule: The database itself keeps tenants apart, even where the application forgets to
+
+    @database_layer
+    Scenario Outline: Reading all <records> without a tenant filter returns only the current tenant's
+      Given Acme has 2 <records>
+      And Globex has 3 <records>
+      When the service's database role reads all <records> in Acme's context, with no tenant filter
+      Then 2 <records> come back, all of them Acme's
+
+      Examples:
+        | records  |
+        | users    |
+        | counters |
+
+    @database_layer
+    Scenario: Outside any tenant's context the database shows no users at all
+      Given Alice is a member of Acme
+      When the service's database role reads all users outside any tenant's context
+      Then no users come back
+
+    @database_layer
+    Scenario: The database refuses to file a row under another tenant
+      When the service's database role adds a user for Globex while in Acme's context
+      Then the database refuses the row
+
+  Rule: No endpoint lets Globex reach Acme's data
+
+    The Examples list every tenant-scoped endpoint of the service; a guard test
+    fails when an endpoint is added without its row here.
+
+    Scenario Outline: Globex gets nothing of Acme's through <method> <path>
+      Given Alice is a member of Acme
+      And Acme's counter "visits" stands at 3
+      When Globex calls <method> <path> aimed at Acme's data
+      Then the answer is <status>
+      And the answer shows nothing of Acme's
+      And Acme's users and counters are unchanged
+
+      Examples:
+        | method | path                       | status |
+        | GET    | /users                     | 200    |
+        | POST   | /users                     | 201    |
+        | GET    | /users/{id}                | 404    |
+        | PATCH  | /users/{id}                | 404    |
+        | DELETE | /users/{id}                | 404    |
+        | POST   | /counters/{name}/increment | 200    |
+        | GET    | /counters/{name}           | 404    |

@@ -1,0 +1,78 @@
+@users
+Feature: Managing the users of a tenant
+  A tenant keeps a directory of its people: it adds them, looks them up,
+  corrects their details and removes them. Bad input is refused with a
+  message that names what is wrong, and leaves the directory as it was.
+
+  Background:
+    Given the tenant Acme
+
+  Scenario: Adding a user
+    When Acme adds Alice with the email "alice@acme.example"
+    Then the answer is 201
+    And Alice is stored in Acme with the email "alice@acme.example" as a member
+
+  Scenario: An email that differs only in capitals is the same email
+    Given Acme has a user with the email "sam@example.com"
+    When Acme adds Sam with the email "SAM@Example.com"
+    Then the answer is 409 with the error "email_taken"
+    And Acme has exactly 1 user stored
+
+  Scenario: Paging through the users returns each one exactly once, oldest first
+    Given Acme has 5 users
+    When Acme pages through its users 2 at a time
+    Then the pages hold 2, 2 and 1 users
+    And every user appears exactly once, oldest first
+
+  Scenario: Reading a user's details
+    Given Alice is a member of Acme
+    When Acme reads Alice's details
+    Then the answer is 200
+    And the details show Alice with her email
+
+  Scenario: Reading a user who does not exist
+    When Acme reads a user that does not exist
+    Then the answer is 404 with the error "not_found"
+
+  Scenario: Correcting a user's name
+    Given Alice is a member of Acme
+    When Acme renames Alice to "Alicia"
+    Then the answer is 200
+    And Alice is stored in Acme with the name "Alicia"
+
+  Scenario: An email already in use cannot be taken by someone else
+    Given Alice is a member of Acme
+    And Acme has a user with the email "sam@example.com"
+    When Acme changes Alice's email to "sam@example.com"
+    Then the answer is 409 with the error "email_taken"
+    And Alice is stored in Acme unchanged
+
+  Scenario: Removing a user
+    Given Alice is a member of Acme
+    When Acme removes Alice
+    Then the answer is 204
+    And Alice is no longer stored in Acme
+
+  Rule: Bad input is refused, names the field, and stores nothing
+
+    Scenario Outline: A new user whose <field> <problem> is refused
+      When Acme adds a user whose <field> is <value>
+      Then the answer is 422 with the error "validation_failed"
+      And the error names the field "<field>"
+      And Acme has no users stored
+
+      Examples:
+        | field    | problem                 | value          |
+        | name     | is missing              | missing        |
+        | name     | is blank                | "   "          |
+        | name     | is a number             | 42             |
+        | email    | is not an email address | "not-an-email" |
+        | email    | is missing              | missing        |
+        | role     | is not a known role     | "owner"        |
+        | nickname | is not a field we know  | "Al"           |
+
+    Scenario: A change that changes nothing is refused
+      Given Alice is a member of Acme
+      When Acme sends Alice an empty change
+      Then the answer is 422 with the error "validation_failed"
+      And Alice is stored in Acme unchanged

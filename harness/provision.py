@@ -1,0 +1,108 @@
+"""One database per pytest-xdist worker, the service's roles, and the real migrations."""
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import URL, Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+from app.models import Base
+
+SERVICE_ROLE = "app_service"
+# Same privileges (member of the service role) but BYPASSRLS: runs the service with the
+# database layer switched off, to prove the application's own tenant filters.
+BYPASS_ROLE = "app_service_bypass"
+# Test-only roles on a test server; a password so servers without trust auth work too.
+ROLE_PASSWORD = "acceptance-only"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    name: str
+    admin_url: URL  # the owner: runs migrations and cleans up
+    service_url: URL  # what the service connects as
+    bypass_url: URL
+
+
+def worker_database_name(base: str, worker_id: str) -> str:
+    # The pid keeps two runs on one server (two CI jobs, a nested run) apart.
+    name = f"{base}_{worker_id}_{os.getpid()}".lower()
+    return re.sub(r"[^a-z0-9_]", "_", name)[:63]
+
+
+def _autocommit(url: URL) -> Engine:
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def ensure_roles(server_url: URL) -> None:
+    """Create the service roles once per server; xdist workers may arrive together."""
+    engine = _autocommit(server_url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(hashtext('acceptance-roles'))"))
+        try:
+            for role, extra in ((SERVICE_ROLE, "NOBYPASSRLS"), (BYPASS_ROLE, "BYPASSRLS")):
+                exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+                verb = "ALTER" if exists else "CREATE"
+                conn.execute(
+                    text(
+                        f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {extra} "
+                        f"PASSWORD '{ROLE_PASSWORD}'"
+                    )
+                )
+            conn.execute(text(f"GRANT {SERVICE_ROLE} TO {BYPASS_ROLE}"))
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(hashtext('acceptance-roles'))"))
+    engine.dispose()
+
+
+def create_database(server_url: URL, name: str) -> TestDatabase:
+    engine = _autocommit(server_url)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    admin = server_url.set(database=name)
+    return TestDatabase(
+        name=name,
+        admin_url=admin,
+        service_url=admin.set(username=SERVICE_ROLE, password=ROLE_PASSWORD),
+        bypass_url=admin.set(username=BYPASS_ROLE, password=ROLE_PASSWORD),
+    )
+
+
+def drop_database(server_url: URL, name: str) -> None:
+    engine = _autocommit(server_url)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def migrate(database: TestDatabase) -> None:
+    """Apply the real Alembic migrations, as the owner, granting to the service role."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option(
+        "sqlalchemy.url", database.admin_url.render_as_string(hide_password=False)
+    )
+    config.attributes["service_role"] = SERVICE_ROLE
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+def wipe(admin_engine: Engine) -> None:
+    """Remove every row committed by a scenario. DELETE, not TRUNCATE: ~10x cheaper here.
+
+    Runs as the owner (a superuser on test servers), so RLS does not hide rows from it.
+    """
+    with admin_engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def server_url(raw: str) -> URL:
+    return make_url(raw)

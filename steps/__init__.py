@@ -1,0 +1,1 @@
+"""Step definitions, by domain concept. `test_features.py` binds the features."""
