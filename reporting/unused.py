@@ -90,3 +90,28 @@ def find_unused_steps(items: Sequence[pytest.Item], rootpath: Path) -> list[Step
                 used.add(func)
     unused = [ctx for func, ctx in registered.items() if func not in used]
     return sorted({_describe(ctx, rootpath) for ctx in unused})
+
+
+class _CollectUnused:
+    def __init__(self) -> None:
+        self.found: list[StepDefinition] | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, items: list[pytest.Item]
+    ) -> None:
+        self.found = find_unused_steps(items, session.config.rootpath)
+
+
+def collect_unused_steps(args: Sequence[str] = ()) -> list[StepDefinition]:
+    """Collect (without running) the tests selected by ``args`` and return the unused steps.
+
+    For a guard test in a fresh process, e.g.
+    ``assert collect_unused_steps(["features", "steps"]) == []``.
+    Raises ``RuntimeError`` if collection fails.
+    """
+    grab = _CollectUnused()
+    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *args], plugins=[grab])
+    if grab.found is None or code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise RuntimeError(f"collection failed (exit code {code})")
+    return grab.found

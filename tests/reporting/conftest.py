@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -20,6 +21,8 @@ import pytest
 pytest_plugins = ["pytester"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # ``pythonpath = .`` in pytest.ini does this in the project
+    sys.path.insert(0, str(REPO_ROOT))
 RUN_TIMEOUT = 120  # seconds, per pytest run of the fixture project
 
 FEATURE = '''\
