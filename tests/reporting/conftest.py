@@ -18,8 +18,6 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # ``pythonpath = .`` in pytest.ini does this in the project
     sys.path.insert(0, str(REPO_ROOT))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from conftest import RunProject
 
 from reporting.suggest import suggest_step_definition
+
+if TYPE_CHECKING:
+    from conftest import RunProject
 
 UNUSED = "conftest.py:*: @then('Alice is told the withdrawal is refused')"
 PASSING_ONLY = ("-k", "not interest and not refused")

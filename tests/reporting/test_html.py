@@ -7,9 +7,12 @@ import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import RunProject
+
+if TYPE_CHECKING:
+    from conftest import RunProject
 
 VOID = {"meta", "br", "hr", "img", "input", "link"}
 INSTALL_HINT = (

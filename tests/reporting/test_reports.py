@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import ProjectRun, RunProject
+
+if TYPE_CHECKING:
+    from conftest import ProjectRun, RunProject
 
 #: Scenario names and their status, in report order (file order, outline rows in order).
 EXPECTED = [
