@@ -73,8 +73,14 @@ def _scenario_lines(tw: Writer, scenario: ScenarioDict, indent: str) -> None:
     for step in scenario["steps"]:
         _step_lines(tw, step, indent + "  ")
     if status == "failed" and not any(s["status"] == "failed" for s in scenario["steps"]):
-        first = (scenario["error"] or "failed outside the steps").strip().splitlines()
-        tw.write_line(f"{indent}  >  {first[-1] if first else ''}", red=True)
+        tw.write_line(f"{indent}  >  {_error_line(scenario['error'])}", red=True)
+
+
+def _error_line(error: str | None) -> str:
+    """The ``E   SomeError: message`` line of pytest's failure text, else its last line."""
+    lines = (error or "failed outside the steps").strip().splitlines()
+    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return errors[0] if errors else lines[-1]
 
 
 def write_terminal_report(tw: Writer, report: RunReport) -> None:
