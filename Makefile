@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 COVERAGE_FLOOR := 90
 
-.PHONY: acceptance test lint format clean
+REPORTS := reports
+REPORT_FLAGS := --bdd-report-dir=$(REPORTS) --junitxml=$(REPORTS)/junit.xml
+
+.PHONY: acceptance test lint format clean browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,15 +16,16 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-## The acceptance run, readable by a product owner: every feature, scenario and step.
+## The acceptance run, readable by a product owner: every feature, scenario and step in the
+## terminal, and Cucumber JSON, JUnit XML and a one-file HTML page under reports/.
 acceptance: $(STAMP)
-	$(BIN)/pytest steps --gherkin-terminal-reporter -vv -p no:cacheprovider
+	$(BIN)/pytest steps -n auto -p no:cacheprovider --bdd-terminal $(REPORT_FLAGS)
 
 ## Everything: lint, features and tests with coverage, then the isolation features
 ## again with the database layer switched off (the application's filters alone).
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/pytest -p no:cacheprovider --cov=app --cov-report=term-missing:skip-covered \
-		--cov-fail-under=$(COVERAGE_FLOOR)
+		--cov-fail-under=$(COVERAGE_FLOOR) --bdd-unused-steps-gate $(REPORT_FLAGS)
 	$(BIN)/pytest steps -p no:cacheprovider -m tenant_isolation --without-rls -q
 
 lint: $(STAMP)
@@ -31,6 +35,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Debian's Chromium and its driver, for the HTML report's browser test.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+		else echo "Install chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"; \
+			exit 1; fi; }
 
 clean:
 	rm -rf $(VENV) reports .coverage .ruff_cache

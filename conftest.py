@@ -29,6 +29,7 @@ from harness.pg_cluster import PostgresNotFound, start_cluster
 from harness.world import World
 
 pytest_plugins = [
+    "pytester",  # the reporting plugin's own tests run small pytest projects
     "steps.tenants",
     "steps.users",
     "steps.counters",
