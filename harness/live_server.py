@@ -28,6 +28,7 @@ def live_server(app: FastAPI) -> Iterator[str]:
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
+    threads_before = set(threading.enumerate())
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -43,3 +44,11 @@ def live_server(app: FastAPI) -> Iterator[str]:
         sock.close()
         if thread.is_alive():
             raise RuntimeError("uvicorn did not stop in time")
+        _join_leftovers(threads_before, time.monotonic() + STOP_TIMEOUT_S)
+
+
+def _join_leftovers(threads_before: set[threading.Thread], deadline: float) -> None:
+    # AnyIO's worker threads (where sync routes ran) end just after the event loop closes;
+    # wait for them so the next test starts with no thread of this server left.
+    for leftover in set(threading.enumerate()) - threads_before:
+        leftover.join(max(0.0, deadline - time.monotonic()))
