@@ -28,7 +28,15 @@ class PostgresNotFound(RuntimeError):
     pass
 
 
-def find_bindir() -> Path:
+def find_bindir(candidates: list[Path] | None = None) -> Path:
+    """The folder holding initdb and pg_ctl; raises PostgresNotFound with what to install."""
+    for folder in default_bindir_candidates() if candidates is None else candidates:
+        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+            return folder
+    raise PostgresNotFound(INSTALL_HINT)
+
+
+def default_bindir_candidates() -> list[Path]:
     candidates: list[Path] = []
     if os.environ.get("PG_BINDIR"):
         candidates.append(Path(os.environ["PG_BINDIR"]))
@@ -39,10 +47,7 @@ def find_bindir() -> Path:
     # Debian keeps server binaries off PATH, one folder per major version: newest first.
     candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
     candidates += [Path("/usr/local/pgsql/bin"), Path("/opt/homebrew/bin"), Path("/usr/local/bin")]
-    for folder in candidates:
-        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
-            return folder
-    raise PostgresNotFound(INSTALL_HINT)
+    return candidates
 
 
 def _free_port() -> int:

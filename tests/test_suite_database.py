@@ -1,0 +1,59 @@
+"""The suite's own database plumbing: binaries, isolation modes, cleanup."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Tenant
+from harness import provision
+from harness.factories import TenantFactory
+from harness.pg_cluster import PostgresNotFound, find_bindir
+
+
+def test_without_server_binaries_the_suite_says_what_to_install(tmp_path: Path) -> None:
+    with pytest.raises(PostgresNotFound, match="apt-get install postgresql"):
+        find_bindir([tmp_path, tmp_path / "nowhere"])
+
+
+def test_the_binaries_are_found_in_a_folder_that_has_them(tmp_path: Path) -> None:
+    for name in ("initdb", "pg_ctl"):
+        (tmp_path / name).touch()
+    assert find_bindir([tmp_path / "nowhere", tmp_path]) == tmp_path
+
+
+def _tenants_seen_by_another_connection(admin_engine: Engine) -> int:
+    with admin_engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Tenant.__table__)) or 0
+
+
+def test_savepoint_mode_rows_stay_inside_the_scenario(
+    db_session: Session, admin_engine: Engine
+) -> None:
+    TenantFactory()
+    assert db_session.scalar(select(func.count()).select_from(Tenant)) == 1
+    assert _tenants_seen_by_another_connection(admin_engine) == 0
+
+
+@pytest.mark.committed_data
+def test_committed_mode_rows_are_seen_by_other_connections(
+    db_session: Session, admin_engine: Engine
+) -> None:
+    TenantFactory()
+    assert _tenants_seen_by_another_connection(admin_engine) == 1
+
+
+def test_wipe_empties_every_table(admin_engine: Engine, service_engine: Engine) -> None:
+    with Session(service_engine) as session:
+        session.add(Tenant(slug="wipe-me", name="Wipe me", seat_limit=1))
+        session.commit()
+    assert _tenants_seen_by_another_connection(admin_engine) == 1
+    provision.wipe(admin_engine)
+    assert _tenants_seen_by_another_connection(admin_engine) == 0
+
+
+def test_worker_databases_are_named_apart() -> None:
+    gw0 = provision.worker_database_name("test", "gw0")
+    gw1 = provision.worker_database_name("test", "gw1")
+    assert gw0 != gw1 and gw0.startswith("test_gw0_")
