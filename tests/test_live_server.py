@@ -8,7 +8,9 @@ from harness.live_server import live_server
 
 
 def test_the_live_server_answers_on_loopback_and_stops_cleanly() -> None:
-    app = create_app(Settings(database_url="postgresql://unused@127.0.0.1:1/unused"))
+    app = create_app(
+        Settings(database_url="postgresql://unused@127.0.0.1:1/unused", jwt_secret="x" * 32)
+    )
     before = threading.active_count()
     with live_server(app) as base_url:
         assert base_url.startswith("http://127.0.0.1:")
