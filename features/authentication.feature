@@ -43,12 +43,17 @@ Feature: Signing in and proving who you are
       And Acme has 1 failed sign-in stored for Alice
       And Acme's stored data is unchanged
 
-    Scenario: An unknown email gets the same answer as a wrong password
+    Scenario Outline: Signing in with <what> gets the same answer as a wrong password
       Given someone has tried Alice's email with a wrong password
-      When someone signs in to Acme as "nobody@acme.example" with the password "correct horse battery staple"
+      When someone signs in to the tenant "<tenant>" as "<email>" with Alice's password
       Then the answer is 401 with the error "invalid_credentials"
       And the answer reads exactly like the answer to the wrong password
       And Acme's stored data is unchanged
+
+      Examples:
+        | what                         | tenant  | email               |
+        | an unknown email             | acme    | nobody@acme.example |
+        | a tenant that does not exist | initech | alice@acme.example  |
 
   Rule: Only credentials the service issued, for the tenant named, are accepted
 

@@ -170,15 +170,16 @@ def signs_in(
 
 @when(
     parsers.re(
-        r'someone signs in to (?P<tenant>\w+) as "(?P<email>[^"]*)" with the password '
-        r'"(?P<pw>[^"]*)"'
+        r'someone signs in to the tenant "(?P<slug>[^"]*)" as "(?P<email>[^"]*)" with '
+        r"(?P<person>\w+)'s password"
     )
 )
 def someone_signs_in(
-    world: World, api: ServiceApi, db_session: Session, tenant: str, email: str, pw: str
+    world: World, api: ServiceApi, db_session: Session, slug: str, email: str, person: str
 ) -> None:
-    _snapshot(world, db_session, tenant)
-    world.response = api.login(world.tenant(tenant).slug, email, pw)
+    for name in world.tenants:
+        _snapshot(world, db_session, name)
+    world.response = api.login(slug, email, world.snapshots[f"password:{person}"])
 
 
 @when(parsers.parse("{caller} signs out"))

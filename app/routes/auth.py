@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import throttle, tokens
-from app.auth.credentials import COOKIE_NAME, InvalidCredentials
+from app.auth.credentials import COOKIE_NAME, REALM, InvalidCredentials
 from app.auth.passwords import HashCost, verify_password
 from app.db import get_db
 from app.models import User
@@ -17,7 +17,13 @@ from app.tenancy import TenantHeader, enter_tenant, find_tenant, parse_tenant_sl
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-WRONG = "The email or the password is wrong."
+
+class WrongPassword(InvalidCredentials):
+    """Wrong password, unknown email or unknown tenant: one answer for all three."""
+
+    def __init__(self) -> None:
+        super().__init__("The email or the password is wrong.")
+        self.headers = {"WWW-Authenticate": REALM}  # no token was involved
 
 
 @router.post("/login", response_model=TokenOut, responses={401: {}, 429: {}})
@@ -35,7 +41,7 @@ def login(
     tenant = find_tenant(session, slug)
     if tenant is None:
         verify_password(None, body.password, cost)  # same time as a wrong password
-        raise InvalidCredentials(WRONG)
+        raise WrongPassword()
     enter_tenant(session, tenant)
     # Counted per email whether or not it exists, so a 429 is no oracle either.
     throttle.check(session, settings, tenant.id, email)
@@ -43,7 +49,7 @@ def login(
     if not verify_password(user.password_hash if user else None, body.password, cost):
         throttle.record_failure(session, tenant.id, email)
         session.commit()
-        raise InvalidCredentials(WRONG)
+        raise WrongPassword()
     assert user is not None
     throttle.clear(session, tenant.id, email)
     session.commit()
