@@ -135,8 +135,8 @@ Feature: Signing in and proving who you are
       When Alice signs in to Acme with the password "correct horse battery staple"
       Then the answer is 429 with the error "too_many_attempts"
       And the answer says when to try again
-      And the answer holds no token
       And Acme has 5 failed sign-ins stored for Alice
+      And Acme's stored data is unchanged
 
     Scenario: Signing in successfully forgets earlier failures
       Given Alice's account has had 2 failed sign-ins
