@@ -19,12 +19,15 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from app.auth.api_keys import new_key as api_key_secret
 from app.db import get_db
 from app.main import create_app
 from app.settings import Settings
+from harness import api as service_api
 from harness import provision
 from harness.api import ServiceApi
-from harness.factories import bind_factories
+from harness.auth import NO_CREDENTIALS, SUITE_AUTH_SETTINGS, Headers, api_key
+from harness.factories import ApiKeyFactory, bind_factories
 from harness.pg_cluster import PostgresNotFound, start_cluster
 from harness.world import World
 
@@ -36,6 +39,7 @@ pytest_plugins = [
     "steps.health",
     "steps.http_responses",
     "steps.row_level_security",
+    "steps.auth",
 ]
 
 COMMITTED_DATA = "committed_data"
@@ -103,7 +107,10 @@ def rls_enabled(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def service_settings(test_database: provision.TestDatabase, rls_enabled: bool) -> Settings:
     url = test_database.service_url if rls_enabled else test_database.bypass_url
-    return Settings(database_url=url.render_as_string(hide_password=False))
+    return Settings(
+        database_url=url.render_as_string(hide_password=False),
+        **SUITE_AUTH_SETTINGS,  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +145,12 @@ def db_session(
         return
     connection = service_engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    # expire_on_commit=False, as in the service's own sessions: the service commits on this
+    # session too, and an expired person would be reloaded in whatever tenant's RLS context
+    # that request left behind (and not be found).
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     bind_factories(session)
     try:
         yield session
@@ -171,6 +183,28 @@ def api(client: TestClient) -> ServiceApi:
 
 
 @pytest.fixture
-def world(db_session: Session) -> World:
-    """The scenario's state; asking for it also binds the factories to the scenario's session."""
-    return World()
+def world(db_session: Session) -> Iterator[World]:
+    """The scenario's state; asking for it also binds the factories to the scenario's session.
+
+    It also installs the scenario's default caller: a call that names one of the
+    scenario's tenants without credentials acts as that tenant's admin (an admin API
+    key, seeded on first use). An API key, not a user: a default user would show up in
+    every list, count and seat limit that scenarios assert on.
+    """
+    state = World()
+
+    def default_admin(slug: str) -> Headers:
+        if slug not in state.default_callers:
+            tenant = next((t for t in state.tenants.values() if t.slug == slug), None)
+            if tenant is None:  # a tenant the scenario never made has no one to act for it
+                return NO_CREDENTIALS
+            key = api_key_secret()
+            ApiKeyFactory(tenant_id=tenant.id, name="default admin", role="admin", key=key)
+            state.default_callers[slug] = api_key(key)
+        return state.default_callers[slug]
+
+    service_api.install_default_credentials(default_admin)
+    try:
+        yield state
+    finally:
+        service_api.install_default_credentials(None)

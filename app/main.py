@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
-from app.routes import counters, health, users
+from app.routes import api_keys, auth, counters, health, users
 from app.settings import Settings, get_settings
 
 
@@ -37,5 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(users.router)
     app.include_router(counters.router)
+    app.include_router(auth.router)
+    app.include_router(api_keys.router)
     logging.getLogger("app").setLevel(logging.INFO)
     return app

@@ -73,3 +73,41 @@ class CounterOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok"]
+
+
+class LoginIn(StrictInput):
+    # Not EmailStr: sign-in answers every unknown or odd address the same way (401).
+    email: str = Field(min_length=1, max_length=320)
+    # Bounded: Argon2 takes any length, but a megabyte password is a denial of service.
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class ApiKeyCreate(StrictInput):
+    name: Name
+    role: Role = "member"
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    role: Role
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The secret. Shown once: only a hash of it is stored.")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyOut]

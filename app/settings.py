@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field, PostgresDsn
+from pydantic import Field, PostgresDsn, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,23 @@ class Settings(BaseSettings):
     # Upper bound for any single statement, so one slow query cannot pin a connection.
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
     page_size_max: int = Field(default=100, ge=1)
+
+    # Authentication. The signing secret has no default either: a service that signs
+    # tokens with a well-known key lets anyone mint them.
+    jwt_secret: SecretStr = Field(min_length=32)
+    # Short-lived: a stolen token is worth minutes; there is no server-side revocation.
+    jwt_ttl_s: int = Field(default=900, ge=1, le=86_400)
+    # Argon2id cost. The defaults are argon2-cffi's (RFC 9106 low-memory); the test suite
+    # passes cheap values so hundreds of scenarios do not pay ~50 ms per hash.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65_536, ge=8)
+    password_hash_parallelism: int = Field(default=4, ge=1)
+    # Failed sign-ins per account (tenant + email) within the window before 429.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_s: int = Field(default=900, ge=1)
+    auth_cookie_name: str = "access_token"
+    # Browsers send a Secure cookie over HTTPS only; switch off for plain-HTTP local runs.
+    auth_cookie_secure: bool = True
 
 
 @lru_cache

@@ -1,13 +1,31 @@
-"""Which tenant a request acts for: from the `X-Tenant-ID` header to a session in its context."""
+"""Which tenant a request acts for, and who acts: from the headers to a session in its context.
+
+Order of checks, the same on every tenant-scoped route:
+1. credentials present (else 401) and, for a token, its signature and expiry (else 401);
+2. the `X-Tenant-ID` header well-formed (else 400);
+3. a token's tenant equal to the header (else 403), before the tenant is looked up;
+4. the tenant exists (else 404 for a token whose tenant is gone; 401 for an API key);
+5. the user or API key exists in that tenant (else 401).
+So a caller without valid credentials learns nothing about which tenants exist, and
+a signed-in caller of Acme cannot probe for other tenants' names either (always 403).
+"""
 
 import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth import tokens
+from app.auth.credentials import (
+    Credentials,
+    InvalidCredentials,
+    TenantMismatch,
+    presented_credentials,
+)
+from app.auth.principal import Principal, api_key_principal, user_principal
 from app.context import TenantRef, current_context
 from app.db import apply_tenant, get_db
 from app.errors import AppError
@@ -35,10 +53,11 @@ class TenantNotFound(AppError):
 
 @dataclass(frozen=True)
 class TenantScope:
-    """A session already in the tenant's RLS context, and the tenant it acts for."""
+    """A session already in the tenant's RLS context, the tenant, and who acts for it."""
 
     session: Session
     tenant: TenantRef
+    principal: Principal
 
 
 def parse_tenant_slug(raw: str | None) -> str:
@@ -52,27 +71,61 @@ def parse_tenant_slug(raw: str | None) -> str:
     return raw
 
 
-def tenant_scope(
-    session: Annotated[Session, Depends(get_db)],
-    x_tenant_id: Annotated[
-        str | None,
-        Header(
-            alias=TENANT_HEADER,
-            description="Slug of the tenant the request acts for.",
-            examples=["acme"],
-        ),
-    ] = None,
-) -> TenantScope:
-    slug = parse_tenant_slug(x_tenant_id)
+def find_tenant(session: Session, slug: str) -> TenantRef | None:
     row = session.execute(select(Tenant.id, Tenant.slug).where(Tenant.slug == slug)).first()
-    if row is None:
-        raise TenantNotFound(f"No tenant '{slug}'.")
-    tenant = TenantRef(id=row.id, slug=row.slug)
+    return TenantRef(id=row.id, slug=row.slug) if row else None
+
+
+def enter_tenant(session: Session, tenant: TenantRef) -> None:
     ctx = current_context()
     if ctx is not None:
         ctx.tenant = tenant
     apply_tenant(session, tenant.id)
-    return TenantScope(session=session, tenant=tenant)
 
 
+TenantHeader = Annotated[
+    str | None,
+    Header(
+        alias=TENANT_HEADER,
+        description="Slug of the tenant the request acts for.",
+        examples=["acme"],
+    ),
+]
+
+
+def tenant_scope(
+    request: Request,
+    session: Annotated[Session, Depends(get_db)],
+    credentials: Annotated[Credentials, Depends(presented_credentials)],
+    x_tenant_id: TenantHeader = None,
+) -> TenantScope:
+    """The authenticated caller's tenant; see the module docstring for the order of checks."""
+    credentials.require_one()
+    claims = None
+    if credentials.token is not None:
+        try:
+            claims = tokens.decode(request.app.state.settings, credentials.token)
+        except tokens.InvalidToken:
+            raise InvalidCredentials() from None
+    slug = parse_tenant_slug(x_tenant_id)
+    if claims is not None and claims.tenant != slug:
+        raise TenantMismatch("These credentials do not act for that tenant.")
+    tenant = find_tenant(session, slug)
+    if tenant is None:
+        if claims is None:  # an API key cannot belong to a tenant that does not exist
+            raise InvalidCredentials()
+        raise TenantNotFound(f"No tenant '{slug}'.")
+    enter_tenant(session, tenant)
+    if claims is not None:
+        principal = user_principal(session, tenant, claims)
+    else:
+        assert credentials.api_key is not None
+        principal = api_key_principal(session, tenant, credentials.api_key)
+    ctx = current_context()
+    if ctx is not None:
+        ctx.principal = principal
+    return TenantScope(session=session, tenant=tenant, principal=principal)
+
+
+# Every tenant-scoped route takes this (or a role check built on it): no tenant without a caller.
 CurrentTenant = Annotated[TenantScope, Depends(tenant_scope)]

@@ -45,21 +45,25 @@ Feature: Tenants are kept apart
       And Globex has a user with the email "sam@example.com" stored
       And Acme still has a user with the email "sam@example.com" stored
 
-  Rule: Every request must name a tenant the service knows
+  Rule: Every request must name the caller's own tenant
+
+    A signed-in caller of Acme learns nothing about other tenants: naming one
+    that exists and one that does not gets the same answer.
 
     Scenario Outline: A request naming <problem> is refused
-      Given Alice is a member of Acme
-      When a caller lists users naming the tenant <tenant>
+      Given Alice, a member of Acme, is signed in
+      When Alice lists users naming the tenant <tenant>
       Then the answer is <status> with the error "<code>"
       And the answer reveals none of the users
 
       Examples:
-        | problem                      | tenant           | status | code             |
-        | no tenant at all             | nothing          | 400    | tenant_missing   |
-        | a tenant in capitals         | "ACME"           | 400    | tenant_malformed |
-        | a tenant with odd characters | "acme corp!"     | 400    | tenant_malformed |
+        | problem                      | tenant            | status | code             |
+        | no tenant at all             | nothing           | 400    | tenant_missing   |
+        | a tenant in capitals         | "ACME"            | 400    | tenant_malformed |
+        | a tenant with odd characters | "acme corp!"      | 400    | tenant_malformed |
         | SQL instead of a tenant      | "acme' OR '1'='1" | 400    | tenant_malformed |
-        | a tenant that does not exist | "initech"        | 404    | tenant_not_found |
+        | another tenant               | "globex"          | 403    | tenant_mismatch  |
+        | a tenant that does not exist | "initech"         | 403    | tenant_mismatch  |
 
   Rule: The database itself keeps tenants apart, even where the application forgets to
 
@@ -89,15 +93,16 @@ Feature: Tenants are kept apart
   Rule: No endpoint lets Globex reach Acme's data
 
     The Examples list every tenant-scoped endpoint of the service; a guard test
-    fails when an endpoint is added without its row here.
+    fails when an endpoint is added without its row here. Gary is a signed-in
+    admin of Globex: he may do everything, but only in Globex.
 
     Scenario Outline: Globex gets nothing of Acme's through <method> <path>
-      Given Alice is a member of Acme
-      And Acme's counter "visits" stands at 3
-      When Globex calls <method> <path> aimed at Acme's data
+      Given Acme holds one record of every kind
+      And Gary, an admin of Globex, is signed in
+      When Gary calls <method> <path> aimed at Acme's data
       Then the answer is <status>
       And the answer shows nothing of Acme's
-      And Acme's users and counters are unchanged
+      And Acme's stored data is unchanged
 
       Examples:
         | method | path                       | status |
@@ -108,3 +113,6 @@ Feature: Tenants are kept apart
         | DELETE | /users/{id}                | 404    |
         | POST   | /counters/{name}/increment | 200    |
         | GET    | /counters/{name}           | 404    |
+        | GET    | /api-keys                  | 200    |
+        | POST   | /api-keys                  | 201    |
+        | DELETE | /api-keys/{id}             | 404    |

@@ -3,11 +3,24 @@
 Steps say "Acme lists its users"; this module knows that is GET /users with a
 tenant header. The same class drives the in-process TestClient and a real
 uvicorn server through httpx.
+
+Credentials: a call that names a tenant and passes no `credentials` is made by the
+tenant's default caller: an admin of that tenant, whose credentials the scenario's
+hook supplies (installed by the `world` fixture, which seeds an admin API key on first
+use; so `ServiceApi(httpx.Client(base_url=...))` over a live server gets it too).
+A call that passes `credentials` sends exactly those; `NO_CREDENTIALS` sends none.
+Cookies are never kept between calls: a scenario that uses the session cookie sends
+it explicitly, so no call is signed in by accident.
 """
 
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from app.tenancy import TENANT_HEADER
+from harness.auth import NO_CREDENTIALS, Headers
+
+__all__ = ["NO_CREDENTIALS", "HttpClient", "HttpResponse", "ServiceApi"]
 
 
 class HttpResponse(Protocol):
@@ -22,9 +35,29 @@ class HttpClient(Protocol):
     def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
 
 
+DefaultCredentials = Callable[[str], Headers]
+_scenario_default: DefaultCredentials | None = None
+_scenario_lock = threading.Lock()
+
+
+def install_default_credentials(hook: DefaultCredentials | None) -> None:
+    """Set (or, with None, remove) the current scenario's default caller for every ServiceApi."""
+    global _scenario_default
+    _scenario_default = hook
+
+
+def _default_for(tenant: str) -> Headers:
+    # Serialised: the hook seeds through the scenario's one session, which threads must not share.
+    with _scenario_lock:
+        hook = _scenario_default
+        return hook(tenant) if hook is not None else NO_CREDENTIALS
+
+
 class ServiceApi:
-    def __init__(self, http: HttpClient) -> None:
+    def __init__(self, http: HttpClient, default_credentials: DefaultCredentials | None = None):
         self.http = http
+        # Explicit hook, or (when None) the current scenario's, looked up at call time.
+        self.default_credentials = default_credentials
 
     def call(
         self,
@@ -35,32 +68,93 @@ class ServiceApi:
         json: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        credentials: Headers | None = None,
     ) -> HttpResponse:
         sent = dict(headers or {})
+        if credentials is None and tenant is not None:
+            hook = self.default_credentials
+            credentials = hook(tenant) if hook is not None else _default_for(tenant)
+        sent.update(credentials or {})
         if tenant is not None:
             sent[TENANT_HEADER] = tenant
-        return self.http.request(method, path, json=json, params=params, headers=sent)
+        try:
+            return self.http.request(method, path, json=json, params=params, headers=sent)
+        finally:
+            jar = getattr(self.http, "cookies", None)
+            if jar:
+                jar.clear()
 
-    def list_users(self, tenant: str | None, **page: int) -> HttpResponse:
-        return self.call("GET", "/users", tenant=tenant, params=page or None)
+    # --- signing in ----------------------------------------------------------------------
 
-    def create_user(self, tenant: str | None, body: Any) -> HttpResponse:
-        return self.call("POST", "/users", tenant=tenant, json=body)
+    def login(self, tenant: str | None, email: str, password: str) -> HttpResponse:
+        return self.call(
+            "POST",
+            "/auth/login",
+            tenant=tenant,
+            json={"email": email, "password": password},
+            credentials=NO_CREDENTIALS,
+        )
 
-    def read_user(self, tenant: str | None, user_id: int) -> HttpResponse:
-        return self.call("GET", f"/users/{user_id}", tenant=tenant)
+    def logout(self, credentials: Headers = NO_CREDENTIALS) -> HttpResponse:
+        return self.call("POST", "/auth/logout", tenant=None, credentials=credentials)
 
-    def update_user(self, tenant: str | None, user_id: int, body: Any) -> HttpResponse:
-        return self.call("PATCH", f"/users/{user_id}", tenant=tenant, json=body)
+    # --- API keys ------------------------------------------------------------------------
 
-    def delete_user(self, tenant: str | None, user_id: int) -> HttpResponse:
-        return self.call("DELETE", f"/users/{user_id}", tenant=tenant)
+    def create_api_key(
+        self, tenant: str | None, body: Any, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call("POST", "/api-keys", tenant=tenant, json=body, credentials=credentials)
 
-    def increment_counter(self, tenant: str | None, name: str) -> HttpResponse:
-        return self.call("POST", f"/counters/{name}/increment", tenant=tenant)
+    def list_api_keys(self, tenant: str | None, credentials: Headers | None = None) -> HttpResponse:
+        return self.call("GET", "/api-keys", tenant=tenant, credentials=credentials)
 
-    def read_counter(self, tenant: str | None, name: str) -> HttpResponse:
-        return self.call("GET", f"/counters/{name}", tenant=tenant)
+    def revoke_api_key(
+        self, tenant: str | None, key_id: int, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call("DELETE", f"/api-keys/{key_id}", tenant=tenant, credentials=credentials)
+
+    # --- users and counters --------------------------------------------------------------
+
+    def list_users(
+        self, tenant: str | None, credentials: Headers | None = None, **page: int
+    ) -> HttpResponse:
+        return self.call(
+            "GET", "/users", tenant=tenant, params=page or None, credentials=credentials
+        )
+
+    def create_user(
+        self, tenant: str | None, body: Any, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call("POST", "/users", tenant=tenant, json=body, credentials=credentials)
+
+    def read_user(
+        self, tenant: str | None, user_id: int, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call("GET", f"/users/{user_id}", tenant=tenant, credentials=credentials)
+
+    def update_user(
+        self, tenant: str | None, user_id: int, body: Any, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call(
+            "PATCH", f"/users/{user_id}", tenant=tenant, json=body, credentials=credentials
+        )
+
+    def delete_user(
+        self, tenant: str | None, user_id: int, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call("DELETE", f"/users/{user_id}", tenant=tenant, credentials=credentials)
+
+    def increment_counter(
+        self, tenant: str | None, name: str, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call(
+            "POST", f"/counters/{name}/increment", tenant=tenant, credentials=credentials
+        )
+
+    def read_counter(
+        self, tenant: str | None, name: str, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call("GET", f"/counters/{name}", tenant=tenant, credentials=credentials)
 
     def liveness(self) -> HttpResponse:
         return self.call("GET", "/health", tenant=None)

@@ -10,8 +10,11 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
+from app.auth import api_keys
+from app.auth.passwords import hash_password
 from app.db import apply_tenant
-from app.models import Counter, Tenant, User
+from app.models import ApiKey, Counter, LoginAttempt, Tenant, User
+from harness.auth import SUITE_HASH_COST
 
 
 class TenantFactory(SQLAlchemyModelFactory):
@@ -42,6 +45,35 @@ class UserFactory(TenantScopedFactory):
     email = factory.LazyAttributeSequence(lambda o, n: f"{o.name.lower()}.{n}@example.com")
     role = "member"
 
+    class Params:
+        password: str | None = None  # the plain password; only its hash is stored
+
+    password_hash = factory.LazyAttribute(
+        lambda o: hash_password(o.password, SUITE_HASH_COST) if o.password else None
+    )
+
+
+class ApiKeyFactory(TenantScopedFactory):
+    """Pass `key=api_keys.new_key()` to know the secret; only its digest is stored."""
+
+    class Meta:
+        model = ApiKey
+
+    class Params:
+        key = factory.LazyFunction(api_keys.new_key)
+
+    name = factory.Sequence(lambda n: f"key-{n}")
+    role = "member"
+    prefix = factory.LazyAttribute(lambda o: api_keys.prefix_of(o.key))
+    secret_hash = factory.LazyAttribute(lambda o: api_keys.digest(o.key))
+
+
+class LoginAttemptFactory(TenantScopedFactory):
+    """A failed sign-in, as the service records it."""
+
+    class Meta:
+        model = LoginAttempt
+
 
 class CounterFactory(TenantScopedFactory):
     class Meta:
@@ -55,6 +87,8 @@ ALL_FACTORIES: tuple[type[SQLAlchemyModelFactory], ...] = (
     TenantFactory,
     UserFactory,
     CounterFactory,
+    ApiKeyFactory,
+    LoginAttemptFactory,
 )
 
 

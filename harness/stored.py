@@ -7,11 +7,11 @@ savepoint mode that only releases a savepoint.
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import apply_tenant
-from app.models import Counter, User
+from app.models import ApiKey, Counter, LoginAttempt, User
 
 
 def users_of(session: Session, tenant_id: int) -> list[dict[str, Any]]:
@@ -35,5 +35,40 @@ def counters_of(session: Session, tenant_id: int) -> dict[str, int]:
     return {row.name: row.value for row in rows}
 
 
+def api_keys_of(session: Session, tenant_id: int) -> list[dict[str, Any]]:
+    """Every column but last_used_at, which moves whenever a key is used."""
+    apply_tenant(session, tenant_id)
+    rows = session.execute(
+        select(
+            ApiKey.id,
+            ApiKey.name,
+            ApiKey.prefix,
+            ApiKey.secret_hash,
+            ApiKey.role,
+            ApiKey.revoked_at,
+        )
+        .where(ApiKey.tenant_id == tenant_id)
+        .order_by(ApiKey.id)
+    )
+    result = [dict(row) for row in rows.mappings()]
+    session.commit()
+    return result
+
+
+def failed_sign_ins(session: Session, tenant_id: int, email: str) -> int:
+    apply_tenant(session, tenant_id)
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.tenant_id == tenant_id, LoginAttempt.email == email)
+    )
+    session.commit()
+    return count or 0
+
+
 def tenant_state(session: Session, tenant_id: int) -> dict[str, Any]:
-    return {"users": users_of(session, tenant_id), "counters": counters_of(session, tenant_id)}
+    return {
+        "users": users_of(session, tenant_id),
+        "counters": counters_of(session, tenant_id),
+        "api_keys": api_keys_of(session, tenant_id),
+    }

@@ -1,5 +1,6 @@
 """What one scenario knows: the tenants and people it named, and the last answer."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,10 @@ class World:
     response: HttpResponse | None = None
     # Stored rows captured before a When step, to prove nothing changed.
     snapshots: dict[str, Any] = field(default_factory=dict)
+    # Credentials (request headers) of the people the scenario signed in, by name.
+    signed_in: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    # The default caller of each tenant (by slug), seeded on first use; see conftest.world.
+    default_callers: dict[str, Mapping[str, str]] = field(default_factory=dict)
 
     def tenant(self, name: str) -> Tenant:
         try:
@@ -26,6 +31,12 @@ class World:
             return self.people[name]
         except KeyError:
             raise AssertionError(f"The scenario never introduced {name!r}") from None
+
+    def credentials(self, name: str) -> Mapping[str, str]:
+        try:
+            return self.signed_in[name]
+        except KeyError:
+            raise AssertionError(f"{name!r} never signed in in this scenario") from None
 
     @property
     def last(self) -> HttpResponse:

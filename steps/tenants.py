@@ -6,7 +6,7 @@ from pytest_bdd import given, parsers, then, when
 from sqlalchemy.orm import Session
 
 from harness.api import ServiceApi
-from harness.factories import TenantFactory
+from harness.factories import ApiKeyFactory, CounterFactory, TenantFactory, UserFactory
 from harness.stored import tenant_state
 from harness.world import World
 
@@ -14,12 +14,21 @@ from harness.world import World
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/users"): {"name": "Mallory", "email": "mallory@globex.example"},
     ("PATCH", "/users/{id}"): {"name": "Mallory"},
+    ("POST", "/api-keys"): {"name": "mallory", "role": "admin"},
 }
 
 
 @given(parsers.parse("the tenant {name:w}"))
 def a_tenant(world: World, name: str) -> None:
     world.tenants[name] = TenantFactory(slug=name.lower(), name=name)
+
+
+@given(parsers.parse("{tenant} holds one record of every kind"))
+def one_of_every_kind(world: World, tenant: str) -> None:
+    tenant_id = world.tenant(tenant).id
+    UserFactory(tenant_id=tenant_id, name="Alice", email=f"alice@{tenant.lower()}.example")
+    CounterFactory(tenant_id=tenant_id, name="visits", value=3)
+    ApiKeyFactory(tenant_id=tenant_id, name="ci", role="admin")
 
 
 @when(parsers.parse("{intruder} calls {method} {path} aimed at {victim}'s data"))
@@ -32,13 +41,24 @@ def call_endpoint_at_victim(
     path: str,
     victim: str,
 ) -> None:
+    """The intruder is a signed-in person of another tenant, acting with their own credentials."""
     target = world.tenant(victim)
-    world.snapshots[victim] = tenant_state(db_session, target.id)
-    person = next(p for p in world.people.values() if p.tenant_id == target.id)
-    counter = next(iter(world.snapshots[victim]["counters"]))
-    url = path.replace("{id}", str(person.id)).replace("{name}", counter)
+    state = tenant_state(db_session, target.id)
+    world.snapshots[victim] = state
+    world.snapshots["records at stake"] = "api_keys" if path.startswith("/api-keys") else "users"
+    ids = {"/users/": state["users"][0]["id"], "/api-keys/": state["api_keys"][0]["id"]}
+    url = path.replace("{name}", next(iter(state["counters"])))
+    for prefix, record_id in ids.items():
+        if path.startswith(prefix):
+            url = url.replace("{id}", str(record_id))
+    person = world.person(intruder)
+    own = next(t for t in world.tenants.values() if t.id == person.tenant_id)
     world.response = api.call(
-        method, url, tenant=world.tenant(intruder).slug, json=SAMPLE_BODIES.get((method, path))
+        method,
+        url,
+        tenant=own.slug,
+        json=SAMPLE_BODIES.get((method, path)),
+        credentials=world.credentials(intruder),
     )
 
 
@@ -49,13 +69,18 @@ def answer_shows_nothing_of(world: World, victim: str) -> None:
     for user in state["users"]:
         assert user["email"] not in body, f"{victim}'s user {user['email']} leaked: {body}"
         assert user["name"] not in body, f"{victim}'s user {user['name']} leaked: {body}"
+    for key in state["api_keys"]:
+        assert key["prefix"] not in body, f"{victim}'s API key {key['prefix']} leaked: {body}"
     if body:
         ids = _ids_in(json.loads(body))
-        leaked = ids & {user["id"] for user in state["users"]}
-        assert not leaked, f"{victim}'s user ids {leaked} leaked: {body}"
+        # Ids are per table: compare with the kind of record the endpoint deals in.
+        kind = world.snapshots.get("records at stake", "users")
+        leaked = ids & {record["id"] for record in state[kind]}
+        assert not leaked, f"{victim}'s ids {leaked} leaked: {body}"
 
 
 @then(parsers.parse("{victim}'s users and counters are unchanged"))
+@then(parsers.parse("{victim}'s stored data is unchanged"))
 def tenant_unchanged(world: World, db_session: Session, victim: str) -> None:
     now = tenant_state(db_session, world.tenant(victim).id)
     assert now == world.snapshots[victim]

@@ -51,10 +51,10 @@ def list_users(world: World, api: ServiceApi, tenant: str) -> None:
     world.response = api.list_users(world.tenant(tenant).slug)
 
 
-@when(parsers.parse("a caller lists users naming the tenant {header}"))
-def list_users_naming(world: World, api: ServiceApi, header: str) -> None:
+@when(parsers.parse("{person} lists users naming the tenant {header}"))
+def list_users_naming(world: World, api: ServiceApi, person: str, header: str) -> None:
     tenant = None if header == "nothing" else json.loads(header)
-    world.response = api.list_users(tenant)
+    world.response = api.list_users(tenant, credentials=world.credentials(person))
 
 
 @when(parsers.parse("{tenant} pages through its users {size:d} at a time"))

@@ -13,7 +13,9 @@ SECRET = "SELECT password FROM users -- secret detail"
 
 @pytest.fixture
 def client() -> TestClient:
-    app = create_app(Settings(database_url="postgresql://unused@127.0.0.1:1/unused"))
+    app = create_app(
+        Settings(database_url="postgresql://unused@127.0.0.1:1/unused", jwt_secret="x" * 32)
+    )
 
     def explode() -> None:
         raise RuntimeError(SECRET)

@@ -61,3 +61,38 @@ def test_switching_row_level_security_off_fails_the_database_layer_features() ->
     assert run.returncode == 1, run.output
     assert run.failed("test_reading_all_records_without_a_tenant_filter"), run.output
     assert run.failed("test_the_database_refuses_to_file_a_row_under_another_tenant"), run.output
+
+
+AUTH_FEATURES = ["steps", "-m", "authentication or authorization"]
+NO_ROLE_CHECK = Mutation(
+    "app/auth/roles.py", "if scope.principal.role not in allowed:", "if False:"
+)
+NO_TENANT_MATCH = Mutation(
+    "app/tenancy.py", "if claims is not None and claims.tenant != slug:", "if False:"
+)
+REVOKED_KEYS_STILL_WORK = Mutation(
+    "app/auth/api_keys.py",
+    "ApiKey.tenant_id == tenant_id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)",
+    "ApiKey.tenant_id == tenant_id, ApiKey.prefix == prefix",
+)
+NO_THROTTLE = Mutation(
+    "app/auth/throttle.py", "if failures >= settings.login_max_failures:", "if False:"
+)
+
+
+@pytest.mark.parametrize(
+    ("mutation", "caught_by"),
+    [
+        (NO_ROLE_CHECK, "test_as_role_alice_may_not_action"),
+        (NO_TENANT_MATCH, "test_a_token_of_another_tenant_opens_nothing_in_acme"),
+        (REVOKED_KEYS_STILL_WORK, "test_a_revoked_api_key_is_refused"),
+        (NO_THROTTLE, "test_after_five_failed_signins_even_the_right_password_must_wait"),
+    ],
+    ids=["role-check", "tenant-match", "revocation", "throttle"],
+)
+def test_a_missing_authentication_rule_fails_its_scenario(
+    mutation: Mutation, caught_by: str
+) -> None:
+    run = run_on_mutant([mutation], AUTH_FEATURES)
+    assert run.returncode == 1, run.output
+    assert run.failed(caught_by), run.output

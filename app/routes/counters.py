@@ -2,9 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from app.auth.roles import MemberScope
 from app.repositories import counters as repo
 from app.schemas import CounterOut
-from app.tenancy import CurrentTenant
 
 router = APIRouter(prefix="/counters", tags=["counters"])
 
@@ -18,10 +18,10 @@ CounterName = Annotated[
 
 
 @router.post("/{name}/increment", response_model=CounterOut)
-def increment_counter(name: CounterName, scope: CurrentTenant) -> CounterOut:
+def increment_counter(name: CounterName, scope: MemberScope) -> CounterOut:
     return CounterOut(name=name, value=repo.increment(scope.session, scope.tenant.id, name))
 
 
 @router.get("/{name}", response_model=CounterOut)
-def read_counter(name: CounterName, scope: CurrentTenant) -> CounterOut:
+def read_counter(name: CounterName, scope: MemberScope) -> CounterOut:
     return CounterOut.model_validate(repo.get_counter(scope.session, scope.tenant.id, name))

@@ -2,9 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from app.auth.roles import AdminScope, MemberScope
 from app.repositories import users as repo
 from app.schemas import MAX_ID, UserCreate, UserOut, UserPage, UserUpdate
-from app.tenancy import CurrentTenant
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -12,7 +12,7 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut)
-def create_user(body: UserCreate, scope: CurrentTenant, response: Response) -> UserOut:
+def create_user(body: UserCreate, scope: AdminScope, response: Response) -> UserOut:
     user = repo.create_user(scope.session, scope.tenant.id, body)
     response.headers["Location"] = f"/users/{user.id}"
     return UserOut.model_validate(user)
@@ -20,7 +20,7 @@ def create_user(body: UserCreate, scope: CurrentTenant, response: Response) -> U
 
 @router.get("", response_model=UserPage)
 def list_users(
-    scope: CurrentTenant,
+    scope: MemberScope,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Users to skip.")] = 0,
 ) -> UserPage:
@@ -31,16 +31,16 @@ def list_users(
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def get_user(user_id: UserId, scope: CurrentTenant) -> UserOut:
+def get_user(user_id: UserId, scope: MemberScope) -> UserOut:
     return UserOut.model_validate(repo.get_user(scope.session, scope.tenant.id, user_id))
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: UserId, body: UserUpdate, scope: CurrentTenant) -> UserOut:
+def update_user(user_id: UserId, body: UserUpdate, scope: AdminScope) -> UserOut:
     return UserOut.model_validate(repo.update_user(scope.session, scope.tenant.id, user_id, body))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: UserId, scope: CurrentTenant) -> Response:
+def delete_user(user_id: UserId, scope: AdminScope) -> Response:
     repo.delete_user(scope.session, scope.tenant.id, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,27 @@
+"""Role rules, as route dependencies: who may do what inside their own tenant."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.auth.credentials import Forbidden
+from app.tenancy import CurrentTenant, TenantScope
+
+ADMIN = "admin"
+MEMBER = "member"
+
+
+def require_role(*allowed: str) -> Callable[[TenantScope], TenantScope]:
+    def check(scope: CurrentTenant) -> TenantScope:
+        if scope.principal.role not in allowed:
+            raise Forbidden(f"This needs the role: {' or '.join(allowed)}.")
+        return scope
+
+    return check
+
+
+# Any signed-in caller of the tenant: reads users, works with counters.
+MemberScope = Annotated[TenantScope, Depends(require_role(ADMIN, MEMBER))]
+# Manages users and API keys.
+AdminScope = Annotated[TenantScope, Depends(require_role(ADMIN))]

@@ -1,0 +1,30 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from app.auth import api_keys as repo
+from app.auth.roles import AdminScope
+from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut
+
+router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+
+ApiKeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
+def create_api_key(body: ApiKeyCreate, scope: AdminScope) -> ApiKeyCreated:
+    api_key, secret = repo.create(scope.session, scope.tenant.id, name=body.name, role=body.role)
+    scope.session.refresh(api_key)
+    return ApiKeyCreated(**ApiKeyOut.model_validate(api_key).model_dump(), key=secret)
+
+
+@router.get("", response_model=ApiKeyList)
+def list_api_keys(scope: AdminScope) -> ApiKeyList:
+    keys = repo.list_keys(scope.session, scope.tenant.id)
+    return ApiKeyList(items=[ApiKeyOut.model_validate(k) for k in keys])
+
+
+@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_api_key(key_id: ApiKeyId, scope: AdminScope) -> Response:
+    repo.revoke(scope.session, scope.tenant.id, key_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,145 @@
+@authentication
+Feature: Signing in and proving who you are
+  People sign in to their tenant with their email and password and get a
+  short-lived pass: a token, which a browser also keeps as a cookie. Machines
+  use API keys that an admin hands out. Without valid credentials for the
+  tenant, nothing is shown or changed, and no answer tells whether an account
+  exists.
+
+  Background:
+    Given the tenant Acme
+    And Alice, an admin of Acme, has the password "correct horse battery staple"
+
+  Rule: People sign in with their email and password
+
+    Scenario: Signing in gives a short-lived token for the tenant
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 200
+      And the answer holds a token for Alice of Acme, valid for 15 minutes
+      And the browser receives the token as a cookie that scripts cannot read
+
+    Scenario: The token lets Alice in
+      Given Alice has signed in to Acme with her password
+      When Alice lists the users of Acme
+      Then the answer is 200
+      And the list shows exactly Alice
+
+    Scenario: The browser's cookie lets Alice in
+      Given Alice has signed in to Acme with her password
+      When Alice's browser lists the users of Acme
+      Then the answer is 200
+      And the list shows exactly Alice
+
+    Scenario: Signing out makes the browser forget the cookie
+      Given Alice has signed in to Acme with her password
+      When Alice's browser signs out
+      Then the answer is 204
+      And the browser is told to forget the cookie
+
+    Scenario: A wrong password is refused
+      When Alice signs in to Acme with the password "Correct Horse Battery Staple"
+      Then the answer is 401 with the error "invalid_credentials"
+      And the answer holds no token
+      And Acme has 1 failed sign-in stored for Alice
+      And Acme's stored data is unchanged
+
+    Scenario Outline: Signing in with <what> gets the same answer as a wrong password
+      Given someone has tried Alice's email with a wrong password
+      When someone signs in to the tenant "<tenant>" as "<email>" with Alice's password
+      Then the answer is 401 with the error "invalid_credentials"
+      And the answer reads exactly like the answer to the wrong password
+      And Acme's stored data is unchanged
+
+      Examples:
+        | what                         | tenant  | email               |
+        | an unknown email             | acme    | nobody@acme.example |
+        | a tenant that does not exist | initech | alice@acme.example  |
+
+  Rule: Only credentials the service issued, for the tenant named, are accepted
+
+    Scenario: A caller without credentials is asked for them
+      When someone without credentials adds Carol to Acme
+      Then the answer is 401 with the error "unauthenticated"
+      And the answer asks for credentials
+      And Acme's stored data is unchanged
+
+    Scenario Outline: Alice holding <credential> is refused
+      Given Alice holds <credential>
+      When Alice adds Carol to Acme
+      Then the answer is 401 with the error "invalid_credentials"
+      And Acme's stored data is unchanged
+
+      Examples:
+        | credential                               |
+        | a token that has expired                 |
+        | a token signed with another key          |
+        | a token that claims to need no signature |
+        | a token whose claims were edited         |
+        | a token without an expiry                |
+        | a garbled token                          |
+
+    Scenario: A token of another tenant opens nothing in Acme
+      Given the tenant Globex
+      And Bob, an admin of Globex, is signed in
+      When Bob adds Carol to Acme
+      Then the answer is 403 with the error "tenant_mismatch"
+      And Acme's stored data is unchanged
+
+  Rule: Machine clients use API keys that an admin manages
+
+    Scenario: A machine client works with its API key
+      Given Acme has the member API key "ci"
+      When the "ci" key lists the users of Acme
+      Then the answer is 200
+      And the list shows exactly Alice
+
+    Scenario: A revoked API key is refused
+      Given Acme has the admin API key "ci"
+      And Acme has revoked the API key "ci"
+      When the "ci" key adds Carol to Acme
+      Then the answer is 401 with the error "invalid_credentials"
+      And Acme's stored data is unchanged
+
+    Scenario: Another tenant's API key is refused
+      Given the tenant Globex
+      And Globex has the admin API key "deploy"
+      When the "deploy" key adds Carol to Acme
+      Then the answer is 401 with the error "invalid_credentials"
+      And Acme's stored data is unchanged
+
+    Scenario: An admin creates an API key and sees its secret only once
+      Given Alice has signed in to Acme with her password
+      When Alice creates the member API key "ci" for Acme
+      Then the answer is 201
+      And the answer shows the key's secret once
+      And Acme has the API key "ci" stored, without its secret
+
+    Scenario: Listing the API keys never shows their secrets
+      Given Acme has the member API key "ci"
+      And Alice has signed in to Acme with her password
+      When Alice lists the API keys of Acme
+      Then the answer is 200
+      And the list shows the key "ci" with its prefix and no secret
+
+    Scenario: An admin revokes an API key
+      Given Acme has the member API key "ci"
+      And Alice has signed in to Acme with her password
+      When Alice revokes the API key "ci" of Acme
+      Then the answer is 204
+      And the API key "ci" is stored as revoked
+
+  Rule: Repeated failed sign-ins lock the account for a while
+
+    Scenario: After five failed sign-ins even the right password must wait
+      Given Alice's account has had 5 failed sign-ins
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 429 with the error "too_many_attempts"
+      And the answer says when to try again
+      And Acme has 5 failed sign-ins stored for Alice
+      And Acme's stored data is unchanged
+
+    Scenario: Signing in successfully forgets earlier failures
+      Given Alice's account has had 2 failed sign-ins
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 200
+      And Acme has 0 failed sign-ins stored for Alice
