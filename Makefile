@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 COVERAGE_FLOOR := 90
 
-.PHONY: acceptance test lint format clean
+.PHONY: acceptance test bench lint format clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP) lint
 	$(BIN)/pytest -p no:cacheprovider --cov=app --cov-report=term-missing:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR)
 	$(BIN)/pytest steps -p no:cacheprovider -m tenant_isolation --without-rls -q
+
+## Measures the suite and the service and prints a table (bench/results.json); never fails on a number.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
