@@ -7,7 +7,6 @@ the numbers would describe Python's GIL, not the service.
 """
 
 import multiprocessing
-import os
 import statistics
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db import create_db_engine
 from app.main import create_app
 from app.settings import Settings
+from conftest import SuiteSettings
 from harness import provision
 from harness.api import ServiceApi
 from harness.factories import TenantFactory, UserFactory, bind_factories
@@ -86,7 +86,7 @@ def drive(base_url: str, operation: str, clients: int, per_client: int, max_s: f
 @contextmanager
 def _server_database() -> Iterator[provision.TestDatabase]:
     """A migrated database of its own, on TEST_DATABASE_URL's server or a throwaway cluster."""
-    configured = os.environ.get("TEST_DATABASE_URL")
+    configured = SuiteSettings().test_database_url  # the suite's own rule: env, then .env
     cluster = None if configured else start_cluster()
     server = provision.server_url(configured or cluster.url)  # type: ignore[union-attr]
     try:

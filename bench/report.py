@@ -39,6 +39,8 @@ def machine() -> dict[str, Any]:
         "cpu_model": cpu,
         "memory_gib": memory_gib,
         "python": platform.python_version(),
+        # Other work on the machine moves every figure: worth knowing when comparing runs.
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -107,7 +109,8 @@ def table(results: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB RAM, "
-        f"Python {m['python']}, {m['date']}. Each figure: median of {results['runs']} runs."
+        f"Python {m['python']}, load average {m['load_average_1m']} at the start, {m['date']}. "
+        f"Each figure: median of {results['runs']} runs."
     )
     return "\n".join(lines)
 
