@@ -7,6 +7,7 @@ selects, with the split the workflow's matrix uses, for both pytest runs of `mak
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -34,8 +35,10 @@ def collected(*args: str) -> list[str]:
 @pytest.mark.parametrize("run", RUNS.values(), ids=RUNS.keys())
 def test_the_shards_together_select_every_test_exactly_once(run: list[str]) -> None:
     splits, groups = shard_plan()
-    whole = collected(*run)
-    shards = [collected(*run, "--splits", str(splits), "--group", str(g)) for g in groups]
+    selections = [list(run)] + [[*run, "--splits", str(splits), "--group", str(g)] for g in groups]
+    # Side by side: each collection is mostly pytest starting up and importing.
+    with ThreadPoolExecutor(max_workers=len(selections)) as pool:
+        whole, *shards = pool.map(lambda args: collected(*args), selections)
     assert whole, "nothing collected: the check would prove nothing"
     assert all(shards), f"an empty shard: {[len(s) for s in shards]}"
     together = Counter(test for shard in shards for test in shard)
