@@ -23,7 +23,7 @@ class BenchRunFailed(RuntimeError):
 
 
 @dataclass(frozen=True)
-class TestTime:
+class ScenarioTime:
     nodeid: str
     seconds: float
     worker: str
@@ -32,7 +32,7 @@ class TestTime:
 @dataclass(frozen=True)
 class PytestRun:
     wall_s: float
-    tests: list[TestTime]
+    tests: list[ScenarioTime]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -83,7 +83,7 @@ def run_generated(project: GeneratedProject, *args: str) -> PytestRun:
         data = json.loads(Path(timings_path).read_text())
     finally:
         Path(timings_path).unlink(missing_ok=True)
-    tests = [TestTime(t["nodeid"], t["seconds"], t["worker"]) for t in data["tests"]]
+    tests = [ScenarioTime(t["nodeid"], t["seconds"], t["worker"]) for t in data["tests"]]
     return PytestRun(wall_s=wall, tests=tests)
 
 
@@ -94,7 +94,7 @@ def own_times(run: PytestRun, kind: str) -> list[float]:
     and teardown carry the session's fixtures (cluster start, migrations, dropping the
     database) and the first-use costs (imports, the first connection).
     """
-    by_worker: dict[str, list[TestTime]] = {}
+    by_worker: dict[str, list[ScenarioTime]] = {}
     for test in run.tests:
         by_worker.setdefault(test.worker, []).append(test)
     kept: list[float] = []
