@@ -1,0 +1,155 @@
+"""The service under load: a real uvicorn on 127.0.0.1, a bounded number of concurrent
+clients, each request driven through harness.api.ServiceApi.
+
+The clients run in a child process (threads there), so they do not share the server's
+GIL: on a small machine, clients in the server's process would slow the server down and
+the numbers would describe Python's GIL, not the service.
+"""
+
+import multiprocessing
+import statistics
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.orm import Session
+
+from app.auth import api_keys
+from app.db import create_db_engine
+from app.main import create_app
+from app.settings import Settings
+from conftest import SuiteSettings
+from harness import provision
+from harness.api import ServiceApi
+from harness.auth import SUITE_AUTH_SETTINGS, Headers, api_key
+from harness.factories import ApiKeyFactory, TenantFactory, UserFactory, bind_factories
+from harness.live_server import live_server
+from harness.pg_cluster import start_cluster
+
+TENANT = "acme"
+SEEDED_USERS = 20  # one page of GET /users, the default page size
+REQUEST_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    errors: int
+    elapsed_s: float
+    latencies_s: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.elapsed_s
+
+    def percentile(self, pct: int) -> float:
+        return statistics.quantiles(self.latencies_s, n=100, method="inclusive")[pct - 1]
+
+
+def _one_client(
+    base_url: str, operation: str, client: int, count: int, deadline: float, key: str
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    credentials: Headers = api_key(key)
+    with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as http:
+        # The clients run in another process: the scenario's default caller is not there.
+        api = ServiceApi(http, default_credentials=lambda _tenant: credentials)
+        for _ in range(count):
+            if time.monotonic() > deadline:
+                break
+            started = time.perf_counter()
+            if operation == "read":
+                answer = api.list_users(TENANT)
+            else:
+                # One counter per client: measures the write path, not one row's lock queue.
+                answer = api.increment_counter(TENANT, f"load-{client}")
+            latencies.append(time.perf_counter() - started)
+            errors += answer.status_code != 200
+    return latencies, errors
+
+
+def drive(
+    base_url: str, operation: str, clients: int, per_client: int, max_s: float, key: str
+) -> LoadResult:
+    """`clients` concurrent clients, `per_client` requests each, stopping after `max_s` anyway."""
+    deadline = time.monotonic() + max_s
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [
+            pool.submit(_one_client, base_url, operation, client, per_client, deadline, key)
+            for client in range(clients)
+        ]
+        outcomes = [future.result() for future in futures]
+    elapsed = time.perf_counter() - started
+    latencies = [seconds for client_latencies, _ in outcomes for seconds in client_latencies]
+    return LoadResult(len(latencies), sum(errors for _, errors in outcomes), elapsed, latencies)
+
+
+@contextmanager
+def _server_database() -> Iterator[provision.TestDatabase]:
+    """A migrated database of its own, on TEST_DATABASE_URL's server or a throwaway cluster."""
+    configured = SuiteSettings().test_database_url  # the suite's own rule: env, then .env
+    cluster = None if configured else start_cluster()
+    server = provision.server_url(configured or cluster.url)  # type: ignore[union-attr]
+    try:
+        provision.ensure_roles(server)
+        name = provision.worker_database_name("bench_load", "main")
+        database = provision.create_database(server, name)
+        try:
+            provision.migrate(database)
+            yield database
+        finally:
+            provision.drop_database(server, name)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _seed(settings: Settings) -> str:
+    """Committed rows through the suite's factories: Acme with a page of users.
+
+    Returns the secret of an admin API key of Acme, for the load clients.
+    """
+    key = api_keys.new_key()
+    engine = create_db_engine(settings)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            bind_factories(session)
+            try:
+                acme = TenantFactory(slug=TENANT, name="Acme")
+                UserFactory.create_batch(SEEDED_USERS, tenant_id=acme.id)
+                ApiKeyFactory(tenant_id=acme.id, key=key, role="admin")
+                TenantFactory(slug="globex", name="Globex")  # another tenant, so RLS filters
+            finally:
+                bind_factories(None)
+    finally:
+        engine.dispose()
+    return key
+
+
+def measure_load(
+    operations: tuple[str, ...], clients: int, per_client: int, max_s: float, runs: int
+) -> dict[str, list[LoadResult]]:
+    """Each operation `runs` times against one real server; results per operation."""
+    results: dict[str, list[LoadResult]] = {op: [] for op in operations}
+    with _server_database() as database:
+        settings = Settings(
+            database_url=database.service_url.render_as_string(hide_password=False),
+            **SUITE_AUTH_SETTINGS,  # type: ignore[arg-type]
+        )
+        key = _seed(settings)
+        app = create_app(settings)
+        spawn = multiprocessing.get_context("spawn")
+        with live_server(app) as base_url, spawn.Pool(1) as client_process:
+            for _ in range(runs):
+                for operation in operations:
+                    result = client_process.apply(
+                        drive, (base_url, operation, clients, per_client, max_s, key)
+                    )
+                    results[operation].append(result)
+        app.state.engine.dispose()
+    return results

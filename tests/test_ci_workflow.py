@@ -1,0 +1,86 @@
+"""The CI acceptance stage, checked by reading the workflow a team would copy."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "acceptance.yml"
+REPORTS_DIR = "reports/"
+
+
+def load_workflow() -> dict[str, Any]:
+    return yaml.safe_load(WORKFLOW.read_text())
+
+
+def readme_test_command() -> str:
+    """The command the README names for the whole check (its `make test` line)."""
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if re.match(r"^make test\b", line):
+            return line.split("#")[0].strip()
+    raise AssertionError("the README names no `make test` command")
+
+
+def acceptance_job() -> dict[str, Any]:
+    return load_workflow()["jobs"]["acceptance"]
+
+
+def run_lines(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def shard_plan() -> tuple[int, list[int]]:
+    """(the number of splits the shards run with, the groups of the matrix)."""
+    job = acceptance_job()
+    command = next(line for line in run_lines(job) if line.startswith(readme_test_command()))
+    splits = re.search(r"\bSPLITS=(\d+)", command)
+    assert splits, f"the shard command names no SPLITS: {command}"
+    assert "GROUP=${{ matrix.group }}" in command, command
+    return int(splits.group(1)), list(job["strategy"]["matrix"]["group"])
+
+
+def test_the_workflow_is_valid_yaml_that_runs_on_pushes_and_pull_requests() -> None:
+    workflow = load_workflow()
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert {"push", "pull_request"} <= set(triggers)
+
+
+def test_postgresql_runs_as_a_service_container_the_suite_is_pointed_at() -> None:
+    job = acceptance_job()
+    postgres = job["services"]["postgres"]
+    assert postgres["image"].startswith("postgres:")
+    assert "pg_isready" in postgres["options"], "the job must wait until PostgreSQL is ready"
+    published = {mapping.split(":")[0] for mapping in postgres["ports"]}
+    url = job["env"]["TEST_DATABASE_URL"]
+    assert re.fullmatch(r"postgresql://postgres:[^@]+@(127\.0\.0\.1|localhost):(\d+)/\w+", url)
+    assert url.rsplit(":", 1)[1].split("/")[0] in published
+    assert postgres["env"]["POSTGRES_PASSWORD"] in url
+
+
+def test_the_stage_runs_the_command_the_readme_names() -> None:
+    command = readme_test_command()
+    assert command == "make test"
+    assert any(line.startswith(command) for line in run_lines(acceptance_job()))
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_reports_are_uploaded_as_artifacts_even_when_the_stage_fails() -> None:
+    uploads = [
+        step
+        for step in acceptance_job()["steps"]
+        if step.get("uses", "").startswith("actions/upload-artifact@")
+    ]
+    reports = [step for step in uploads if step["with"]["path"].rstrip("/") + "/" == REPORTS_DIR]
+    assert reports, f"no upload of {REPORTS_DIR}: {uploads}"
+    assert reports[0].get("if") == "always()", "a failed run's report matters most"
+
+
+def test_each_shard_of_the_matrix_runs_one_group_and_coverage_is_gated_once() -> None:
+    splits, groups = shard_plan()
+    assert splits > 1
+    assert groups == list(range(1, splits + 1)), "every group, each in one matrix job"
+    coverage = load_workflow()["jobs"]["coverage"]
+    assert coverage["needs"] == "acceptance"
+    assert "make coverage-gate" in run_lines(coverage)
