@@ -55,6 +55,13 @@ class UserOut(BaseModel):
     email: str
     role: Role
     created_at: datetime
+    invited_at: datetime | None = None
+
+
+class InvitationOut(BaseModel):
+    user_id: int
+    invited_at: datetime
+    message_id: str
 
 
 class UserPage(BaseModel):

@@ -56,6 +56,9 @@ class ServiceApi:
     def delete_user(self, tenant: str | None, user_id: int) -> HttpResponse:
         return self.call("DELETE", f"/users/{user_id}", tenant=tenant)
 
+    def invite_user(self, tenant: str | None, user_id: int) -> HttpResponse:
+        return self.call("POST", f"/users/{user_id}/invitations", tenant=tenant)
+
     def increment_counter(self, tenant: str | None, name: str) -> HttpResponse:
         return self.call("POST", f"/counters/{name}/increment", tenant=tenant)
 
