@@ -107,8 +107,12 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         {"field": _field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
         for err in exc.errors()
     ]
-    fields = ", ".join(sorted({d["field"] for d in details}))
-    return error_response(422, "validation_failed", f"Invalid input: {fields}", details=details)
+    if any(d["type"] == "json_invalid" for d in details):
+        # The position in the body is in details; "body.17" would read as a field name.
+        message = "The request body is not valid JSON."
+    else:
+        message = "Invalid input: " + ", ".join(sorted({d["field"] for d in details}))
+    return error_response(422, "validation_failed", message, details=details)
 
 
 # SQLSTATEs (PostgreSQL appendix A) that decide how a database failure is answered.
