@@ -13,6 +13,7 @@ from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
 from app.outbound.email import EmailProvider
 from app.routes import counters, health, users
+from app.schemas import ErrorBody
 from app.settings import Settings, get_settings
 
 
@@ -30,6 +31,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Tenant service",
         version="1.0.0",
         lifespan=_lifespan,
+        # Every operation documents its errors in the one shape; "default" also stops
+        # FastAPI from documenting a 422 body that the service never sends.
+        responses={"default": {"model": ErrorBody, "description": "An error, in the one shape"}},
         # Outermost first: the request id exists before anything can fail.
         middleware=[
             Middleware(RequestContextMiddleware),

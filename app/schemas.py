@@ -6,7 +6,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 Role = Literal["admin", "member"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# No control characters: PostgreSQL refuses NUL in text (a 500, found by the fuzz), and
+# the rest have no place in a person's name.
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\u0000-\u001f\u007f]+$"
+    ),
+]
 # Positive 64-bit ids: anything larger cannot exist and is refused as bad input.
 MAX_ID = 2**63 - 1
 
@@ -80,3 +87,22 @@ class CounterOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok"]
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    request_id: str
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer (see app.errors)."""
+
+    error: ErrorInfo

@@ -36,6 +36,7 @@ Feature: Bad requests are refused clearly and change nothing
         | field     | value                  |
         | name      | 42                     |
         | name      | true                   |
+        | name      | "Al\u0000ice"          |
         | role      | ["admin"]              |
         | email     | {"address": "a@b.example"} |
         | tenant_id | 2                      |
