@@ -33,4 +33,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) reports .coverage .ruff_cache
+	rm -rf $(VENV) reports .coverage .ruff_cache .hypothesis
