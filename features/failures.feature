@@ -21,9 +21,10 @@ Feature: Faults are survived, answered cleanly, and lose nothing
     Scenario: A tenant's request is refused cleanly
       Given Alice is a member of Acme
       And the service has lost its database
-      When Acme lists its users
+      When Acme adds Bob with the email "bob@acme.example"
       Then the answer is 503 with the error "service_unavailable"
       And the answer asks the caller to retry later
+      And Acme has exactly 1 user stored
 
     @committed_data
     Scenario: The service recovers by itself once the database is back
@@ -50,7 +51,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       When Acme increments its counter "visits" while a batch job holds it
       Then the answer is 503 with the error "database_timeout"
       And the service has given all its database connections back
-      And Acme can still read its counter "visits" as 5
+      And Acme's counter "visits" is stored as 5
 
   Rule: Two writers that deadlock are retried a bounded number of times, and no write is lost
 
