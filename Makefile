@@ -69,4 +69,4 @@ browser:
 			exit 1; fi; }
 
 clean:
-	rm -rf $(VENV) reports .coverage .ruff_cache
+	rm -rf $(VENV) reports .coverage .ruff_cache .hypothesis

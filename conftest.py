@@ -11,6 +11,7 @@ Isolation modes:
 from collections.abc import Iterator
 
 import pytest
+import respx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,14 +23,16 @@ from sqlalchemy.pool import NullPool
 from app.auth.api_keys import new_key as api_key_secret
 from app.db import get_db
 from app.main import create_app
+from app.outbound.email import get_email_provider
 from app.settings import Settings
 from harness import api as service_api
+from harness import email_provider as provider_mock
 from harness import provision
 from harness.api import ServiceApi
 from harness.auth import NO_CREDENTIALS, SUITE_AUTH_SETTINGS, Headers, api_key
 from harness.factories import ApiKeyFactory, bind_factories
 from harness.pg_cluster import PostgresNotFound, start_cluster
-from harness.world import World
+from harness.world import AppTweaks, World
 
 pytest_plugins = [
     "pytester",  # the reporting plugin's own tests run small pytest projects
@@ -40,6 +43,8 @@ pytest_plugins = [
     "steps.http_responses",
     "steps.row_level_security",
     "steps.auth",
+    "steps.failures",
+    "steps.bad_input",
 ]
 
 COMMITTED_DATA = "committed_data"
@@ -162,13 +167,35 @@ def db_session(
 
 
 @pytest.fixture
-def app(service_settings: Settings, db_session: Session, committed_data: bool) -> Iterator[FastAPI]:
-    application = create_app(service_settings)
+def app_tweaks() -> AppTweaks:
+    return AppTweaks()
+
+
+@pytest.fixture
+def email_provider() -> respx.Router:
+    """The mocked e-mail provider (respx): accepts every message unless a step says otherwise."""
+    return provider_mock.accepting_router()
+
+
+@pytest.fixture
+def app(
+    service_settings: Settings,
+    db_session: Session,
+    committed_data: bool,
+    app_tweaks: AppTweaks,
+    email_provider: respx.Router,
+) -> Iterator[FastAPI]:
+    settings = service_settings.model_copy(update=app_tweaks.settings)
+    app_tweaks.built = True
+    application = create_app(settings)
     if not committed_data:
         # The app's commits become savepoint releases on the scenario's connection.
         application.dependency_overrides[get_db] = lambda: db_session
+    outbound = provider_mock.provider_for(email_provider)
+    application.dependency_overrides[get_email_provider] = lambda: outbound
     yield application
     application.dependency_overrides.clear()
+    outbound.close()
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -91,9 +92,9 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return error_response(
-        exc.status_code, _http_code(exc.status_code), message, headers=exc.headers
-    )
+    # A streamed body over the limit (Starlette's limiter): same code as a declared one.
+    code = "body_too_large" if exc.status_code == 413 else _http_code(exc.status_code)
+    return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -106,18 +107,61 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         {"field": _field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
         for err in exc.errors()
     ]
-    fields = ", ".join(sorted({d["field"] for d in details}))
-    return error_response(422, "validation_failed", f"Invalid input: {fields}", details=details)
+    if any(d["type"] == "json_invalid" for d in details):
+        # The position in the body is in details; "body.17" would read as a field name.
+        message = "The request body is not valid JSON."
+    else:
+        message = "Invalid input: " + ", ".join(sorted({d["field"] for d in details}))
+    return error_response(422, "validation_failed", message, details=details)
 
 
-async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-    # The server log keeps the driver's message; the caller learns only that it may retry.
+# SQLSTATEs (PostgreSQL appendix A) that decide how a database failure is answered.
+QUERY_CANCELED = "57014"  # statement_timeout (or a cancel request)
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
+RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+RETRY_AFTER = {"Retry-After": "1"}
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL error code behind a SQLAlchemy error, if the server sent one."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
+async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+    """Every database failure the service can meet at run time, answered without its text.
+
+    The server log keeps the driver's message; the caller learns only what it may do:
+    - statement timeout: 503 `database_timeout` (the service is overloaded or a lock is
+      held; 504 is kept for the outbound e-mail provider, a real gateway);
+    - serialization failure / deadlock still losing after the bounded retries in
+      `app.db.run_write`: 409 `write_conflict`, nothing of the request was written;
+    - anything else (connection refused or killed, pool exhausted): 503.
+    All three carry `Retry-After`: trying again is the right move.
+    """
+    code = sqlstate(exc)
+    if code in RETRYABLE_SQLSTATES:
+        log.warning("write conflict after retries: %s", exc.__class__.__name__, exc_info=exc)
+        return error_response(
+            409,
+            "write_conflict",
+            "Another change to the same data got in the way; nothing was saved. Try again.",
+            headers=RETRY_AFTER,
+        )
+    if code == QUERY_CANCELED:
+        log.error("database statement timed out", exc_info=exc)
+        return error_response(
+            503,
+            "database_timeout",
+            "The service took too long to answer; nothing was saved. Try again shortly.",
+            headers=RETRY_AFTER,
+        )
     log.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
     return error_response(
         503,
         "service_unavailable",
         "The service is temporarily unavailable; try again shortly.",
-        headers={"Retry-After": "1"},
+        headers=RETRY_AFTER,
     )
 
 
@@ -125,7 +169,11 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
+    # OperationalError: the server's run-time failures (connection, timeout, conflicts);
+    # InterfaceError: the driver found its connection already closed; PoolTimeout: no
+    # connection free. Programming and integrity errors stay 500s: they are bugs.
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(error, _database_error)
 
 
 class UnhandledErrorMiddleware:
@@ -153,7 +201,12 @@ class UnhandledErrorMiddleware:
         try:
             await self.app(scope, receive, track)
         except Exception:
-            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            log.exception(
+                "unhandled error in %s %s (request %s)",
+                scope.get("method"),
+                scope.get("path"),
+                current_request_id(),
+            )
             if started:  # too late for a clean answer; the server closes the connection
                 raise
             response = error_response(

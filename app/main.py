@@ -7,10 +7,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
+from app.body_guard import BodyGuardMiddleware
 from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
+from app.outbound.email import EmailProvider
 from app.routes import api_keys, auth, counters, health, users
+from app.schemas import ErrorBody
 from app.settings import Settings, get_settings
 
 
@@ -18,6 +21,8 @@ from app.settings import Settings, get_settings
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.engine.dispose()  # close pooled connections when the server stops
+    if app.state.email_provider is not None:
+        app.state.email_provider.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,13 +31,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Tenant service",
         version="1.0.0",
         lifespan=_lifespan,
+        # Every operation documents its errors in the one shape; "default" also stops
+        # FastAPI from documenting a 422 body that the service never sends.
+        responses={"default": {"model": ErrorBody, "description": "An error, in the one shape"}},
         # Outermost first: the request id exists before anything can fail.
-        middleware=[Middleware(RequestContextMiddleware), Middleware(UnhandledErrorMiddleware)],
+        middleware=[
+            Middleware(RequestContextMiddleware),
+            Middleware(UnhandledErrorMiddleware),
+            Middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes),
+        ],
     )
     engine = create_db_engine(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.email_provider = EmailProvider.from_settings(settings)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(users.router)

@@ -56,6 +56,8 @@ class User(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Set only once the e-mail provider has accepted an invitation.
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "email", name="users_email_unique_per_tenant"),

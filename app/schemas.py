@@ -6,7 +6,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 Role = Literal["admin", "member"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# No control characters: PostgreSQL refuses NUL in text (a 500, found by the fuzz), and
+# the rest have no place in a person's name.
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\u0000-\u001f\u007f]+$"
+    ),
+]
 # Positive 64-bit ids: anything larger cannot exist and is refused as bad input.
 MAX_ID = 2**63 - 1
 
@@ -55,6 +62,13 @@ class UserOut(BaseModel):
     email: str
     role: Role
     created_at: datetime
+    invited_at: datetime | None = None
+
+
+class InvitationOut(BaseModel):
+    user_id: int
+    invited_at: datetime
+    message_id: str
 
 
 class UserPage(BaseModel):
@@ -77,7 +91,8 @@ class HealthOut(BaseModel):
 
 class LoginIn(StrictInput):
     # Not EmailStr: sign-in answers every unknown or odd address the same way (401).
-    email: str = Field(min_length=1, max_length=320)
+    # But no control characters: PostgreSQL refuses NUL in text (a 500, found by the fuzz).
+    email: str = Field(min_length=1, max_length=320, pattern=r"^[^\u0000-\u001f\u007f]+$")
     # Bounded: Argon2 takes any length, but a megabyte password is a denial of service.
     password: str = Field(min_length=1, max_length=1024)
 
@@ -111,3 +126,22 @@ class ApiKeyCreated(ApiKeyOut):
 
 class ApiKeyList(BaseModel):
     items: list[ApiKeyOut]
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    request_id: str
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer (see app.errors)."""
+
+    error: ErrorInfo

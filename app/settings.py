@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field, PostgresDsn, SecretStr
+from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     # Upper bound for any single statement, so one slow query cannot pin a connection.
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
     page_size_max: int = Field(default=100, ge=1)
+    # A write that loses a serialization or deadlock race is re-run this many times in all.
+    db_write_attempts: int = Field(default=3, ge=1, le=10)
+    # Request bodies larger than this are refused with 413 before they reach a route.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1)
+    # The e-mail provider that sends invitations. Unset: invitations answer 503.
+    email_provider_url: AnyHttpUrl | None = None
+    email_connect_timeout_s: float = Field(default=2.0, gt=0)
+    email_read_timeout_s: float = Field(default=5.0, gt=0)
 
     # Authentication. The signing secret has no default either: a service that signs
     # tokens with a well-known key lets anyone mint them.

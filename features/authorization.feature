@@ -25,6 +25,7 @@ Feature: What each role may do
         | an admin  | rename Bob            | 200    |
         | an admin  | make Bob an admin     | 200    |
         | an admin  | remove Bob            | 204    |
+        | an admin  | invite Bob            | 202    |
         | an admin  | increment the counter | 200    |
         | an admin  | read the counter      | 200    |
         | an admin  | list the API keys     | 200    |
@@ -50,6 +51,7 @@ Feature: What each role may do
         | a member | make Bob an admin     |
         | a member | make herself an admin |
         | a member | remove Bob            |
+        | a member | invite Bob            |
         | a member | list the API keys     |
         | a member | create an API key     |
         | a member | revoke the API key    |

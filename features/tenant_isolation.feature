@@ -111,6 +111,7 @@ Feature: Tenants are kept apart
         | GET    | /users/{id}                | 404    |
         | PATCH  | /users/{id}                | 404    |
         | DELETE | /users/{id}                | 404    |
+        | POST   | /users/{id}/invitations    | 404    |
         | POST   | /counters/{name}/increment | 200    |
         | GET    | /counters/{name}           | 404    |
         | GET    | /api-keys                  | 200    |

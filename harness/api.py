@@ -14,7 +14,7 @@ it explicitly, so no call is signed in by accident.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from app.tenancy import TENANT_HEADER
@@ -69,6 +69,7 @@ class ServiceApi:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         credentials: Headers | None = None,
+        content: bytes | Iterable[bytes] | None = None,
     ) -> HttpResponse:
         sent = dict(headers or {})
         if credentials is None and tenant is not None:
@@ -77,8 +78,9 @@ class ServiceApi:
         sent.update(credentials or {})
         if tenant is not None:
             sent[TENANT_HEADER] = tenant
+        extra = {} if content is None else {"content": content}
         try:
-            return self.http.request(method, path, json=json, params=params, headers=sent)
+            return self.http.request(method, path, json=json, params=params, headers=sent, **extra)
         finally:
             jar = getattr(self.http, "cookies", None)
             if jar:
@@ -97,6 +99,23 @@ class ServiceApi:
 
     def logout(self, credentials: Headers = NO_CREDENTIALS) -> HttpResponse:
         return self.call("POST", "/auth/logout", tenant=None, credentials=credentials)
+
+    # --- raw input, for bad-input scenarios ----------------------------------------------
+
+    def create_user_from_bytes(
+        self, tenant: str | None, body: bytes | Iterable[bytes], content_type: str | None
+    ) -> HttpResponse:
+        """A new user's body exactly as given: not JSON, too large, or streamed in pieces."""
+        headers = {"Content-Type": content_type} if content_type else {}
+        return self.call("POST", "/users", tenant=tenant, content=body, headers=headers)
+
+    def list_users_with(self, tenant: str | None, params: dict[str, str]) -> HttpResponse:
+        """Query parameters as a caller typed them, valid or not."""
+        return self.call("GET", "/users", tenant=tenant, params=params)
+
+    def delete_user_at(self, tenant: str | None, raw_id: str) -> HttpResponse:
+        """DELETE /users/<raw_id>, where the id may be anything a caller puts in the path."""
+        return self.call("DELETE", f"/users/{raw_id}", tenant=tenant)
 
     # --- API keys ------------------------------------------------------------------------
 
@@ -149,6 +168,13 @@ class ServiceApi:
     ) -> HttpResponse:
         return self.call(
             "POST", f"/counters/{name}/increment", tenant=tenant, credentials=credentials
+        )
+
+    def invite_user(
+        self, tenant: str | None, user_id: int, credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call(
+            "POST", f"/users/{user_id}/invitations", tenant=tenant, credentials=credentials
         )
 
     def read_counter(

@@ -17,7 +17,7 @@ from app.models import ApiKey, Counter, LoginAttempt, User
 def users_of(session: Session, tenant_id: int) -> list[dict[str, Any]]:
     apply_tenant(session, tenant_id)
     rows = session.execute(
-        select(User.id, User.name, User.email, User.role)
+        select(User.id, User.name, User.email, User.role, User.invited_at)
         .where(User.tenant_id == tenant_id)
         .order_by(User.id)
     )

@@ -9,6 +9,19 @@ from harness.api import HttpResponse
 
 
 @dataclass
+class AppTweaks:
+    """Settings a scenario's Given steps change before the app is built (a short statement
+    timeout, say); the app is built once, when the scenario first needs it."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+    built: bool = False
+
+    def set(self, **changes: Any) -> None:
+        assert not self.built, "settings must change before the scenario's first request"
+        self.settings.update(changes)
+
+
+@dataclass
 class World:
     tenants: dict[str, Tenant] = field(default_factory=dict)
     people: dict[str, User] = field(default_factory=dict)

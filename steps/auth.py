@@ -256,6 +256,7 @@ ACTIONS = {
         slug, w.person("Alice").id, {"role": "admin"}, c
     ),
     "remove Bob": lambda api, slug, w, c: api.delete_user(slug, w.person("Bob").id, c),
+    "invite Bob": lambda api, slug, w, c: api.invite_user(slug, w.person("Bob").id, c),
     "increment the counter": lambda api, slug, w, c: api.increment_counter(slug, "visits", c),
     "read the counter": lambda api, slug, w, c: api.read_counter(slug, "visits", c),
     "list the API keys": lambda api, slug, w, c: api.list_api_keys(slug, c),

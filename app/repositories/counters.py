@@ -4,11 +4,16 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from app.db import run_write
 from app.errors import NotFound
 from app.models import Counter
 
 
 def increment(session: Session, tenant_id: int, name: str) -> int:
+    return run_write(session, lambda: _increment_once(session, tenant_id, name))
+
+
+def _increment_once(session: Session, tenant_id: int, name: str) -> int:
     stmt = insert(Counter).values(tenant_id=tenant_id, name=name, value=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Counter.tenant_id, Counter.name],

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import run_write
 from app.errors import Conflict, NotFound
 from app.models import Tenant, User
 from app.schemas import UserCreate, UserUpdate
@@ -39,6 +40,10 @@ def get_user(session: Session, tenant_id: int, user_id: int) -> User:
 
 
 def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
+    return run_write(session, lambda: _create_user_once(session, tenant_id, data))
+
+
+def _create_user_once(session: Session, tenant_id: int, data: UserCreate) -> User:
     # Lock the tenant row so concurrent creations are counted one after another;
     # otherwise check-then-insert lets two requests take the last seat.
     seat_limit = session.scalar(
@@ -55,17 +60,34 @@ def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
 
 
 def update_user(session: Session, tenant_id: int, user_id: int, data: UserUpdate) -> User:
-    user = get_user(session, tenant_id, user_id)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(user, field, value)
-    _commit_or_conflict(session, user.email)
-    return user
+    def once() -> User:
+        user = get_user(session, tenant_id, user_id)
+        for field, value in data.model_dump(exclude_unset=True).items():
+            setattr(user, field, value)
+        _commit_or_conflict(session, user.email)
+        return user
+
+    return run_write(session, once)
+
+
+def mark_invited(session: Session, tenant_id: int, user_id: int) -> User:
+    """Record that the e-mail provider accepted an invitation for the user."""
+
+    def once() -> User:
+        user = get_user(session, tenant_id, user_id)
+        user.invited_at = session.scalar(select(func.now()))
+        session.commit()
+        return user
+
+    return run_write(session, once)
 
 
 def delete_user(session: Session, tenant_id: int, user_id: int) -> None:
-    user = get_user(session, tenant_id, user_id)
-    session.delete(user)
-    session.commit()
+    def once() -> None:
+        session.delete(get_user(session, tenant_id, user_id))
+        session.commit()
+
+    run_write(session, once)
 
 
 def _commit_or_conflict(session: Session, email: str) -> None:

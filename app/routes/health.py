@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import get_db
-from app.schemas import HealthOut
+from app.schemas import ErrorBody, HealthOut
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -16,7 +16,11 @@ def liveness() -> HealthOut:
     return HealthOut(status="ok")
 
 
-@router.get("/ready", response_model=HealthOut, responses={503: {"description": "Not ready"}})
+@router.get(
+    "/ready",
+    response_model=HealthOut,
+    responses={503: {"model": ErrorBody, "description": "Not ready"}},
+)
 def readiness(session: Annotated[Session, Depends(get_db)]) -> HealthOut:
     """Ready to serve: the database answers. A failure becomes a 503 in app.errors."""
     session.execute(text("SELECT 1"))

@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from app.auth.roles import AdminScope, MemberScope
+from app.outbound.email import EmailProviderDep
 from app.repositories import users as repo
-from app.schemas import MAX_ID, UserCreate, UserOut, UserPage, UserUpdate
+from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -44,3 +45,19 @@ def update_user(user_id: UserId, body: UserUpdate, scope: AdminScope) -> UserOut
 def delete_user(user_id: UserId, scope: AdminScope) -> Response:
     repo.delete_user(scope.session, scope.tenant.id, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{user_id}/invitations", status_code=status.HTTP_202_ACCEPTED, response_model=InvitationOut
+)
+def invite_user(user_id: UserId, scope: AdminScope, email: EmailProviderDep) -> InvitationOut:
+    """Ask the e-mail provider to invite the user; record it only once the provider accepted."""
+    user = repo.get_user(scope.session, scope.tenant.id, user_id)
+    to, name = user.email, user.name
+    # End the read before the outbound call: no transaction (or pooled connection)
+    # is held while a slow provider keeps us waiting.
+    scope.session.commit()
+    message_id = email.send_invitation(to=to, name=name, tenant=scope.tenant.slug)
+    user = repo.mark_invited(scope.session, scope.tenant.id, user_id)
+    assert user.invited_at is not None
+    return InvitationOut(user_id=user.id, invited_at=user.invited_at, message_id=message_id)

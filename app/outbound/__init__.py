@@ -1,0 +1,1 @@
+"""Calls the service makes to other services, each behind explicit timeouts."""

@@ -1,0 +1,109 @@
+@failures
+Feature: Faults are survived, answered cleanly, and lose nothing
+  Databases go away, connections get killed, queries hang, writers collide and
+  partners time out. When that happens the service tells the caller plainly
+  what to do (usually: try again shortly), shows no internals, keeps what was
+  already saved, and saves nothing by halves. Then it carries on by itself.
+
+  Background:
+    Given the tenant Acme
+
+  Rule: While the database is unreachable, callers are asked to come back later
+
+    @committed_data
+    Scenario: Readiness reports the service as not ready
+      Given the service has lost its database
+      When operations ask whether the service is ready
+      Then the answer is 503 with the error "service_unavailable"
+      And the answer asks the caller to retry later
+
+    @committed_data
+    Scenario: A tenant's request is refused cleanly
+      Given Alice is a member of Acme
+      And the service has lost its database
+      When Acme adds Bob with the email "bob@acme.example"
+      Then the answer is 503 with the error "service_unavailable"
+      And the answer asks the caller to retry later
+      And Acme has exactly 1 user stored
+
+    @committed_data
+    Scenario: The service recovers by itself once the database is back
+      Given Alice is a member of Acme
+      And the service lost its database while serving Acme
+      When the database comes back
+      And Acme lists its users
+      Then the list shows exactly Alice
+
+  Rule: A connection killed or stuck in the middle of a request fails that request only
+
+    @committed_data
+    Scenario: A database connection killed during a request
+      Given Acme's counter "visits" stands at 5
+      When Acme's increment of "visits" loses its database connection midway
+      Then the answer is 503 with the error "service_unavailable"
+      And Acme's counter "visits" is stored as 5
+      And Acme can still read its counter "visits" as 5
+
+    @committed_data
+    Scenario: A request that runs past the statement time limit
+      Given Acme's counter "visits" stands at 5
+      And the service allows each database statement a short time only
+      When Acme increments its counter "visits" while a batch job holds it
+      Then the answer is 503 with the error "database_timeout"
+      And the service has given all its database connections back
+      And Acme's counter "visits" is stored as 5
+
+  Rule: Two writers that deadlock are retried a bounded number of times, and no write is lost
+
+    @committed_data
+    Scenario: The service retries the loser and then sees the winner's change
+      Given Alice is a member of Acme
+      And a clerk of Acme has begun adding Carol with the email "carol@acme.example"
+      When Acme changes Alice's email to "carol@acme.example" while the clerk renames Alice to "Alicia"
+      Then the answer is 409 with the error "email_taken"
+      And Alice is stored in Acme with the name "Alicia"
+      And Acme has a user with the email "carol@acme.example" stored
+
+    @committed_data
+    Scenario: When the retries are used up the caller is asked to try again
+      Given Alice is a member of Acme
+      And the service makes a single attempt at each write
+      And a clerk of Acme has begun adding Carol with the email "carol@acme.example"
+      When Acme changes Alice's email to "carol@acme.example" while the clerk renames Alice to "Alicia"
+      Then the answer is 409 with the error "write_conflict"
+      And Alice is stored in Acme with the name "Alicia"
+      And Acme has a user with the email "carol@acme.example" stored
+
+  Rule: A bug in the service is a clean error for the caller and a full trace in the log
+
+    Scenario: An unexpected error while listing users
+      Given Alice is a member of Acme
+      And the service has a bug in finding a request's tenant
+      When Acme lists its users
+      Then the answer is 500 with the error "internal_error"
+      And the answer shows no internals
+      And the server log holds the trace for the answer's request id
+
+  Rule: An invitation is recorded only when the e-mail provider has accepted it
+
+    Scenario: Inviting a user
+      Given Alice is a member of Acme
+      When Acme invites Alice
+      Then the answer is 202
+      And Alice is stored in Acme as invited
+
+    Scenario Outline: Nothing is recorded when the e-mail provider <behaviour>
+      Given Alice is a member of Acme
+      And the e-mail provider <behaviour>
+      When Acme invites Alice
+      Then the answer is <status> with the error "<code>"
+      And the answer shows no internals
+      And Alice is stored in Acme as not invited
+
+      Examples:
+        | behaviour                    | status | code                   |
+        | does not answer in time      | 504    | email_provider_timeout |
+        | cannot be reached            | 502    | email_provider_failed  |
+        | fails with a server error    | 502    | email_provider_failed  |
+        | answers with garbage         | 502    | email_provider_failed  |
+        | answers without a message id | 502    | email_provider_failed  |

@@ -1,0 +1,96 @@
+"""Faults made the way production makes them: real locks, real sessions, real kills.
+
+Everything here runs on its own connection as the database owner (a superuser on
+test servers), alongside the service's own connections, and ends its transaction
+before it returns or when its `with` block ends.
+"""
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
+
+from app.models import Counter, User
+from harness.provision import BYPASS_ROLE, SERVICE_ROLE
+
+BARRIER_TIMEOUT_S = 15.0
+ANSWER_TIMEOUT_S = 30.0
+# The service's connections (as either of its roles) in this worker's database.
+WAITING_SERVICE_BACKEND = text(
+    "SELECT pid FROM pg_stat_activity "
+    "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+    "AND usename IN (:role, :bypass) LIMIT 1"
+)
+
+
+@contextmanager
+def transaction_holding_counter(admin: Engine, tenant_id: int, name: str) -> Iterator[Connection]:
+    """An open transaction that holds the row lock of one counter (like a long batch job)."""
+    with admin.connect() as connection, connection.begin() as tx:
+        locked = connection.execute(
+            select(Counter.value)
+            .where(Counter.tenant_id == tenant_id, Counter.name == name)
+            .with_for_update()
+        ).first()
+        assert locked is not None, f"no counter {name!r} to hold"
+        yield connection
+        tx.rollback()
+
+
+def background() -> ThreadPoolExecutor:
+    """One worker thread for the request under test; enter it *before* taking any lock the
+    request will wait on, so the lock is released before the thread is joined."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fault-request")
+
+
+def service_backend_waiting_on_a_lock(admin: Engine) -> int:
+    """Barrier: the pid of the service's connection once it waits on a lock in this database."""
+    deadline = time.monotonic() + BARRIER_TIMEOUT_S
+    with admin.connect() as connection:
+        while time.monotonic() < deadline:
+            pid = connection.scalar(
+                WAITING_SERVICE_BACKEND, {"role": SERVICE_ROLE, "bypass": BYPASS_ROLE}
+            )
+            connection.rollback()  # a fresh snapshot of pg_stat_activity each round
+            if pid is not None:
+                return int(pid)
+            time.sleep(0.01)
+    raise AssertionError("the service's request never waited on the lock")
+
+
+def terminate_backend(admin: Engine, pid: int) -> None:
+    """What an operator's pg_terminate_backend (or a failover) does to a connection in use."""
+    with admin.connect() as connection:
+        assert connection.scalar(select(func.pg_terminate_backend(pid))), f"no backend {pid}"
+
+
+class Clerk:
+    """Another writer with an open transaction (a back-office tool, say).
+
+    Its deadlock check waits long, so when it and the service deadlock, PostgreSQL
+    picks the service (which waits first, with the default 1 s) as the victim.
+    """
+
+    def __init__(self, admin: Engine) -> None:
+        self.connection = admin.connect()
+        self.transaction = self.connection.begin()
+        self.connection.execute(text("SET LOCAL deadlock_timeout = '60s'"))
+
+    def add_user(self, tenant_id: int, name: str, email: str) -> None:
+        self.connection.execute(
+            insert(User).values(tenant_id=tenant_id, name=name, email=email, role="member")
+        )
+
+    def rename_user(self, user_id: int, name: str) -> None:
+        self.connection.execute(update(User).where(User.id == user_id).values(name=name))
+
+    def commit(self) -> None:
+        self.transaction.commit()
+
+    def close(self) -> None:
+        """Roll back whatever was not committed, and hand the connection back."""
+        if self.transaction.is_active:
+            self.transaction.rollback()
+        self.connection.close()
