@@ -22,9 +22,10 @@ from sqlalchemy.pool import NullPool
 from app.db import get_db
 from app.main import create_app
 from app.settings import Settings
-from harness import provision
+from harness import parallel, provision
 from harness.api import ServiceApi
 from harness.factories import bind_factories
+from harness.live_server import live_server
 from harness.pg_cluster import PostgresNotFound, start_cluster
 from harness.world import World
 
@@ -35,6 +36,7 @@ pytest_plugins = [
     "steps.health",
     "steps.http_responses",
     "steps.row_level_security",
+    "steps.concurrency",
 ]
 
 COMMITTED_DATA = "committed_data"
@@ -173,3 +175,25 @@ def api(client: TestClient) -> ServiceApi:
 def world(db_session: Session) -> World:
     """The scenario's state; asking for it also binds the factories to the scenario's session."""
     return World()
+
+
+@pytest.fixture
+def live_server_url(
+    service_settings: Settings, db_session: Session, committed_data: bool
+) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 with its own app, for requests that must really overlap.
+
+    Stopped (thread joined, pool closed by the app's lifespan) before `db_session`
+    empties the tables.
+    """
+    if not committed_data:
+        pytest.fail("a live server needs @committed_data: its requests commit on their own")
+    # One pooled connection per client thread: that is all the bounded runs can use at
+    # once. No overflow, so a request that needed a second connection would show up.
+    settings = service_settings.model_copy(
+        update={"db_pool_size": parallel.MAX_WORKERS, "db_max_overflow": 0}
+    )
+    application = create_app(settings)
+    with live_server(application) as base_url:
+        yield base_url
+    assert application.state.engine.pool.checkedout() == 0, "a connection was not returned"

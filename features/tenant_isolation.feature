@@ -107,4 +107,5 @@ Feature: Tenants are kept apart
         | PATCH  | /users/{id}                | 404    |
         | DELETE | /users/{id}                | 404    |
         | POST   | /counters/{name}/increment | 200    |
+        | POST   | /counters/increments       | 200    |
         | GET    | /counters/{name}           | 404    |

@@ -7,6 +7,7 @@ uvicorn server through httpx.
 
 from typing import Any, Protocol
 
+from app.idempotency import IDEMPOTENCY_HEADER
 from app.tenancy import TENANT_HEADER
 
 
@@ -47,6 +48,12 @@ class ServiceApi:
     def create_user(self, tenant: str | None, body: Any) -> HttpResponse:
         return self.call("POST", "/users", tenant=tenant, json=body)
 
+    def create_user_once(self, tenant: str | None, body: Any, key: str) -> HttpResponse:
+        """Create with an Idempotency-Key: safe to send again."""
+        return self.call(
+            "POST", "/users", tenant=tenant, json=body, headers={IDEMPOTENCY_HEADER: key}
+        )
+
     def read_user(self, tenant: str | None, user_id: int) -> HttpResponse:
         return self.call("GET", f"/users/{user_id}", tenant=tenant)
 
@@ -58,6 +65,9 @@ class ServiceApi:
 
     def increment_counter(self, tenant: str | None, name: str) -> HttpResponse:
         return self.call("POST", f"/counters/{name}/increment", tenant=tenant)
+
+    def increment_counters(self, tenant: str | None, names: list[str]) -> HttpResponse:
+        return self.call("POST", "/counters/increments", tenant=tenant, json={"names": names})
 
     def read_counter(self, tenant: str | None, name: str) -> HttpResponse:
         return self.call("GET", f"/counters/{name}", tenant=tenant)

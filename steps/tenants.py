@@ -11,15 +11,22 @@ from harness.stored import tenant_state
 from harness.world import World
 
 # A well-formed body for each endpoint that takes one, so the request reaches the tenant check.
-SAMPLE_BODIES: dict[tuple[str, str], dict[str, str]] = {
+SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/users"): {"name": "Mallory", "email": "mallory@globex.example"},
     ("PATCH", "/users/{id}"): {"name": "Mallory"},
+    # The victim's counter name: Globex must get a counter of its own, not touch Acme's.
+    ("POST", "/counters/increments"): {"names": ["visits"]},
 }
 
 
 @given(parsers.parse("the tenant {name:w}"))
 def a_tenant(world: World, name: str) -> None:
     world.tenants[name] = TenantFactory(slug=name.lower(), name=name)
+
+
+@given(parsers.parse("the tenant {name:w} with {seats:d} seats"))
+def a_tenant_with_seats(world: World, name: str, seats: int) -> None:
+    world.tenants[name] = TenantFactory(slug=name.lower(), name=name, seat_limit=seats)
 
 
 @when(parsers.parse("{intruder} calls {method} {path} aimed at {victim}'s data"))

@@ -1,5 +1,7 @@
 """User queries. Every one filters by tenant: RLS is the second lock, not the only one."""
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -38,7 +40,15 @@ def get_user(session: Session, tenant_id: int, user_id: int) -> User:
     return user
 
 
-def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
+def create_user(
+    session: Session,
+    tenant_id: int,
+    data: UserCreate,
+    *,
+    before_commit: Callable[[User], None] | None = None,
+) -> User:
+    """Add a user if a seat is free. `before_commit` runs in the same transaction (the
+    idempotency key stores its answer there), after the row exists."""
     # Lock the tenant row so concurrent creations are counted one after another;
     # otherwise check-then-insert lets two requests take the last seat.
     seat_limit = session.scalar(
@@ -50,7 +60,7 @@ def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
         raise SeatLimitReached(f"All {seat_limit} seats of this tenant are taken.")
     user = User(tenant_id=tenant_id, **data.model_dump())
     session.add(user)
-    _commit_or_conflict(session, data.email)
+    _commit_or_conflict(session, data.email, before_commit=before_commit, user=user)
     return user
 
 
@@ -68,8 +78,17 @@ def delete_user(session: Session, tenant_id: int, user_id: int) -> None:
     session.commit()
 
 
-def _commit_or_conflict(session: Session, email: str) -> None:
+def _commit_or_conflict(
+    session: Session,
+    email: str,
+    *,
+    before_commit: Callable[[User], None] | None = None,
+    user: User | None = None,
+) -> None:
     try:
+        if before_commit is not None and user is not None:
+            session.flush()  # the id and created_at exist from here
+            before_commit(user)
         session.commit()
     except IntegrityError as exc:
         session.rollback()

@@ -1,21 +1,70 @@
+"""Users of a tenant: the directory operations."""
+
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 
+from app import idempotency
+from app.models import User
 from app.repositories import users as repo
 from app.schemas import MAX_ID, UserCreate, UserOut, UserPage, UserUpdate
-from app.tenancy import CurrentTenant
+from app.tenancy import CurrentTenant, TenantScope
 
 router = APIRouter(prefix="/users", tags=["users"])
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=255,
+        description="Makes the request safe to repeat: the same key (per tenant) with the "
+        "same details adds the user once and answers every repeat like the first time.",
+    ),
+]
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut)
-def create_user(body: UserCreate, scope: CurrentTenant, response: Response) -> UserOut:
-    user = repo.create_user(scope.session, scope.tenant.id, body)
-    response.headers["Location"] = f"/users/{user.id}"
-    return UserOut.model_validate(user)
+def create_user(
+    body: UserCreate,
+    scope: CurrentTenant,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> UserOut | Response:
+    if idempotency_key is None:
+        user = repo.create_user(scope.session, scope.tenant.id, body)
+        response.headers["Location"] = f"/users/{user.id}"
+        return UserOut.model_validate(user)
+    return _create_user_once(scope, body, idempotency_key)
+
+
+def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Response:
+    tenant_id = scope.tenant.id
+    request = idempotency.fingerprint("POST /users", body)
+    answer = idempotency.claim(scope.session, tenant_id, key, request)
+    if answer is None:
+
+        def remember(user: User) -> None:
+            nonlocal answer
+            answer = idempotency.StoredAnswer(
+                status.HTTP_201_CREATED, UserOut.model_validate(user).model_dump_json()
+            )
+            idempotency.remember(scope.session, tenant_id, key, answer)
+
+        repo.create_user(scope.session, tenant_id, body, before_commit=remember)
+    assert answer is not None
+    # The same bytes for the first answer and every replay.
+    user_id = json.loads(answer.body)["id"]
+    return Response(
+        answer.body,
+        status_code=answer.status_code,
+        media_type="application/json",
+        headers={"Location": f"/users/{user_id}"},
+    )
 
 
 @router.get("", response_model=UserPage)
