@@ -6,6 +6,8 @@ scenario about that race must fail, so it passes in app/ because the race is
 handled, not by luck of timing.
 """
 
+import pytest
+
 from harness.mutants import Mutation, run_on_mutant
 
 COUNTERS_REPO = "app/repositories/counters.py"
@@ -66,6 +68,27 @@ UNORDERED_BATCH_LOCKS = Mutation(
 """,
 )
 
+# The request's tenant in a module global instead of the per-request context: under
+# load one request acts for the tenant of another.
+GLOBAL_TENANT = Mutation(
+    "app/tenancy.py",
+    """    tenant = TenantRef(id=row.id, slug=row.slug)
+    ctx = current_context()
+    if ctx is not None:
+        ctx.tenant = tenant
+    apply_tenant(session, tenant.id)
+    return TenantScope(session=session, tenant=tenant)
+""",
+    """    global _TENANT
+    _TENANT = TenantRef(id=row.id, slug=row.slug)
+    ctx = current_context()
+    if ctx is not None:
+        ctx.tenant = _TENANT
+    apply_tenant(session, _TENANT.id)
+    return TenantScope(session=session, tenant=_TENANT)
+""",
+)
+
 
 def test_a_read_modify_write_counter_fails_the_hundred_increments() -> None:
     run = run_on_mutant(
@@ -87,3 +110,19 @@ def test_an_unlocked_seat_count_fails_the_seat_limit() -> None:
     run = run_on_mutant([UNLOCKED_SEAT_COUNT], ["steps", "-m", "concurrency", "-k", "seats"])
     assert run.returncode == 1, run.output
     assert run.failed("test_twenty_people_arriving_at_once_for_five_seats"), run.output
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [[], ["--without-rls"]],
+    # With RLS the database refuses the mixed-up rows (a 500); without it they leak.
+    ids=["with-rls", "application-alone"],
+)
+def test_a_tenant_in_a_global_fails_the_two_busy_tenants(layers: list[str]) -> None:
+    run = run_on_mutant(
+        [GLOBAL_TENANT], ["steps", "-m", "concurrency", "-k", "two_tenants", *layers]
+    )
+    assert run.returncode == 1, run.output
+    assert run.failed("test_two_tenants_busy_at_the_same_moment_never_see_each_others_people"), (
+        run.output
+    )
