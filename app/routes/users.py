@@ -43,27 +43,28 @@ def create_user(
 
 
 def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Response:
-    tenant_id = scope.tenant.id
-    request = idempotency.fingerprint("POST /users", body)
-    answer = idempotency.claim(scope.session, tenant_id, key, request)
-    if answer is None:
+    session, tenant_id = scope.session, scope.tenant.id
+    answer = idempotency.claim(
+        session, tenant_id, key, idempotency.fingerprint("POST /users", body)
+    )
+    if answer is None:  # this request owns the key: create, and store the answer with it
 
         def remember(user: User) -> None:
-            nonlocal answer
-            answer = idempotency.StoredAnswer(
-                status.HTTP_201_CREATED, UserOut.model_validate(user).model_dump_json()
-            )
-            idempotency.remember(scope.session, tenant_id, key, answer)
+            idempotency.remember(session, tenant_id, key, _created(user))
 
-        repo.create_user(scope.session, tenant_id, body, before_commit=remember)
-    assert answer is not None
-    # The same bytes for the first answer and every replay.
+        answer = _created(repo.create_user(session, tenant_id, body, before_commit=remember))
     user_id = json.loads(answer.body)["id"]
     return Response(
-        answer.body,
+        answer.body,  # the same bytes for the first answer and every replay
         status_code=answer.status_code,
         media_type="application/json",
         headers={"Location": f"/users/{user_id}"},
+    )
+
+
+def _created(user: User) -> idempotency.StoredAnswer:
+    return idempotency.StoredAnswer(
+        status.HTTP_201_CREATED, UserOut.model_validate(user).model_dump_json()
     )
 
 
