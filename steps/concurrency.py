@@ -156,6 +156,7 @@ def other_answers_are(world: World, count: int, status: int, code: str) -> None:
 
 @then(parsers.parse("the answers show every value from 1 to {last:d} once"))
 def every_value_once(world: World, last: int) -> None:
+    assert _statuses(world.answers) == {200: last}, _statuses(world.answers)
     values = sorted(answer.json()["value"] for answer in world.answers)
     assert values == list(range(1, last + 1)), f"repeated or missing values: {values}"
 
