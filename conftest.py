@@ -27,10 +27,11 @@ from app.outbound.email import get_email_provider
 from app.settings import Settings
 from harness import api as service_api
 from harness import email_provider as provider_mock
-from harness import provision
+from harness import parallel, provision
 from harness.api import ServiceApi
 from harness.auth import NO_CREDENTIALS, SUITE_AUTH_SETTINGS, Headers, api_key
 from harness.factories import ApiKeyFactory, bind_factories
+from harness.live_server import live_server
 from harness.pg_cluster import PostgresNotFound, start_cluster
 from harness.world import AppTweaks, World
 
@@ -45,6 +46,7 @@ pytest_plugins = [
     "steps.auth",
     "steps.failures",
     "steps.bad_input",
+    "steps.concurrency",
 ]
 
 COMMITTED_DATA = "committed_data"
@@ -235,3 +237,25 @@ def world(db_session: Session) -> Iterator[World]:
         yield state
     finally:
         service_api.install_default_credentials(None)
+
+
+@pytest.fixture
+def live_server_url(
+    service_settings: Settings, db_session: Session, committed_data: bool
+) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 with its own app, for requests that must really overlap.
+
+    Stopped (thread joined, pool closed by the app's lifespan) before `db_session`
+    empties the tables.
+    """
+    if not committed_data:
+        pytest.fail("a live server needs @committed_data: its requests commit on their own")
+    # One pooled connection per client thread: that is all the bounded runs can use at
+    # once. No overflow, so a request that needed a second connection would show up.
+    settings = service_settings.model_copy(
+        update={"db_pool_size": parallel.MAX_WORKERS, "db_max_overflow": 0}
+    )
+    application = create_app(settings)
+    with live_server(application) as base_url:
+        yield base_url
+    assert application.state.engine.pool.checkedout() == 0, "a connection was not returned"

@@ -10,7 +10,9 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    SmallInteger,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -107,6 +109,27 @@ class LoginAttempt(TenantScoped, Base):
     )
 
     __table_args__ = (Index("login_attempts_by_account", "tenant_id", "email", "attempted_at"),)
+
+
+class IdempotencyKey(TenantScoped, Base):
+    """A create request remembered by its Idempotency-Key, with the answer it got.
+
+    The key row is inserted first, in the same transaction as the work: a
+    concurrent duplicate waits on the primary key until the first commits, then
+    replays the stored answer.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    tenant_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # SHA-256 of the normalised request: the same key with other details is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(SmallInteger)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 TENANT_SCOPED_TABLES: tuple[str, ...] = tuple(

@@ -85,6 +85,26 @@ class CounterOut(BaseModel):
     value: int
 
 
+COUNTER_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+CounterName = Annotated[str, StringConstraints(pattern=COUNTER_NAME_PATTERN)]
+
+
+class CounterBatch(StrictInput):
+    """Several counters to go up by one each, in one transaction."""
+
+    names: list[CounterName] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _each_name_once(self) -> "CounterBatch":
+        if len(set(self.names)) != len(self.names):
+            raise ValueError("name each counter once")
+        return self
+
+
+class CounterList(BaseModel):
+    counters: list[CounterOut]
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
 

@@ -33,6 +33,18 @@ Feature: Named counters
     Then the counter shows 1
     And Globex's counter "visits" is stored as 10
 
+  Scenario: Several counters go up by one together
+    Given Acme's counter "visits" stands at 4
+    When Acme increments its counters "visits, orders" together
+    Then the answer is 200
+    And Acme's counter "visits" is stored as 5
+    And Acme's counter "orders" is stored as 1
+
+  Scenario: A counter named twice in one go is refused
+    When Acme increments its counters "visits, visits" together
+    Then the answer is 422 with the error "validation_failed"
+    And Acme has no counters stored
+
   Scenario: A counter name must be a simple lower-case word
     When Acme increments its counter "Visits Today!"
     Then the answer is 422 with the error "validation_failed"

@@ -113,6 +113,7 @@ Feature: Tenants are kept apart
         | DELETE | /users/{id}                | 404    |
         | POST   | /users/{id}/invitations    | 404    |
         | POST   | /counters/{name}/increment | 200    |
+        | POST   | /counters/increments       | 200    |
         | GET    | /counters/{name}           | 404    |
         | GET    | /api-keys                  | 200    |
         | POST   | /api-keys                  | 201    |

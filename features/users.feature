@@ -76,3 +76,24 @@ Feature: Managing the users of a tenant
       When Acme sends Alice an empty change
       Then the answer is 422 with the error "validation_failed"
       And Alice is stored in Acme unchanged
+
+  Rule: A request sent again under its idempotency key adds the user only once
+
+    Scenario: Repeating a request under its idempotency key answers as the first time
+      Given Acme added Sam under the idempotency key "sam-1"
+      When Acme adds Sam under the idempotency key "sam-1"
+      Then the answer is the same as the first time
+      And Acme has exactly 1 user stored
+
+    Scenario: An idempotency key used again for other details is refused
+      Given Acme added Sam under the idempotency key "sam-1"
+      When Acme adds Kim under the idempotency key "sam-1"
+      Then the answer is 422 with the error "idempotency_key_reused"
+      And Acme has exactly 1 user stored
+
+    Scenario: Each tenant has its own idempotency keys
+      Given the tenant Globex
+      And Globex added Sam under the idempotency key "sam-1"
+      When Acme adds Sam under the idempotency key "sam-1"
+      Then the answer is 201
+      And Acme has exactly 1 user stored

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from app.idempotency import IDEMPOTENCY_HEADER
 from app.tenancy import TENANT_HEADER
 from harness.auth import NO_CREDENTIALS, Headers
 
@@ -100,6 +101,19 @@ class ServiceApi:
     def logout(self, credentials: Headers = NO_CREDENTIALS) -> HttpResponse:
         return self.call("POST", "/auth/logout", tenant=None, credentials=credentials)
 
+    def create_user_once(
+        self, tenant: str | None, body: Any, key: str, credentials: Headers | None = None
+    ) -> HttpResponse:
+        """Create with an Idempotency-Key: safe to send again."""
+        return self.call(
+            "POST",
+            "/users",
+            tenant=tenant,
+            json=body,
+            headers={IDEMPOTENCY_HEADER: key},
+            credentials=credentials,
+        )
+
     # --- raw input, for bad-input scenarios ----------------------------------------------
 
     def create_user_from_bytes(
@@ -181,6 +195,17 @@ class ServiceApi:
         self, tenant: str | None, name: str, credentials: Headers | None = None
     ) -> HttpResponse:
         return self.call("GET", f"/counters/{name}", tenant=tenant, credentials=credentials)
+
+    def increment_counters(
+        self, tenant: str | None, names: list[str], credentials: Headers | None = None
+    ) -> HttpResponse:
+        return self.call(
+            "POST",
+            "/counters/increments",
+            tenant=tenant,
+            json={"names": names},
+            credentials=credentials,
+        )
 
     def liveness(self) -> HttpResponse:
         return self.call("GET", "/health", tenant=None)

@@ -17,6 +17,9 @@ from fastapi import FastAPI
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
+# Sync routes run in AnyIO's worker threads; when the server's loop ends they are told to
+# stop but not joined, so they can outlive the `with` by a moment unless we wait for them.
+ANYIO_WORKER_NAME = "AnyIO worker thread"
 
 
 @contextmanager
@@ -30,6 +33,7 @@ def live_server(app: FastAPI) -> Iterator[str]:
     server = uvicorn.Server(config)
     threads_before = set(threading.enumerate())
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    threads_before = set(threading.enumerate())
     thread.start()
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -44,11 +48,13 @@ def live_server(app: FastAPI) -> Iterator[str]:
         sock.close()
         if thread.is_alive():
             raise RuntimeError("uvicorn did not stop in time")
-        _join_leftovers(threads_before, time.monotonic() + STOP_TIMEOUT_S)
+        _join_workers_started_since(threads_before)
 
 
-def _join_leftovers(threads_before: set[threading.Thread], deadline: float) -> None:
-    # AnyIO's worker threads (where sync routes ran) end just after the event loop closes;
-    # wait for them so the next test starts with no thread of this server left.
-    for leftover in set(threading.enumerate()) - threads_before:
-        leftover.join(max(0.0, deadline - time.monotonic()))
+def _join_workers_started_since(before: set[threading.Thread]) -> None:
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for worker in set(threading.enumerate()) - before:
+        if worker.name == ANYIO_WORKER_NAME:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                raise RuntimeError("a worker thread of the server did not stop in time")

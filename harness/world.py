@@ -26,6 +26,8 @@ class World:
     tenants: dict[str, Tenant] = field(default_factory=dict)
     people: dict[str, User] = field(default_factory=dict)
     response: HttpResponse | None = None
+    # The answers of requests sent at the same moment, in the order they were made.
+    answers: list[HttpResponse] = field(default_factory=list)
     # Stored rows captured before a When step, to prove nothing changed.
     snapshots: dict[str, Any] = field(default_factory=dict)
     # Credentials (request headers) of the people the scenario signed in, by name.

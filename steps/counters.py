@@ -24,6 +24,12 @@ def increment(world: World, api: ServiceApi, tenant: str, name: str) -> None:
     world.response = api.increment_counter(world.tenant(tenant).slug, name)
 
 
+@when(parsers.parse('{tenant} increments its counters "{names}" together'))
+def increment_together(world: World, api: ServiceApi, tenant: str, names: str) -> None:
+    listed = [name.strip() for name in names.split(",")]
+    world.response = api.increment_counters(world.tenant(tenant).slug, listed)
+
+
 @when(parsers.parse('{tenant} reads its counter "{name}"'))
 def read(world: World, api: ServiceApi, tenant: str, name: str) -> None:
     world.response = api.read_counter(world.tenant(tenant).slug, name)

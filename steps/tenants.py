@@ -11,10 +11,12 @@ from harness.stored import tenant_state
 from harness.world import World
 
 # A well-formed body for each endpoint that takes one, so the request reaches the tenant check.
-SAMPLE_BODIES: dict[tuple[str, str], dict[str, str]] = {
+SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/users"): {"name": "Mallory", "email": "mallory@globex.example"},
     ("PATCH", "/users/{id}"): {"name": "Mallory"},
     ("POST", "/api-keys"): {"name": "mallory", "role": "admin"},
+    # The victim's counter name: Globex must get a counter of its own, not touch Acme's.
+    ("POST", "/counters/increments"): {"names": ["visits"]},
 }
 
 
@@ -29,6 +31,11 @@ def one_of_every_kind(world: World, tenant: str) -> None:
     UserFactory(tenant_id=tenant_id, name="Alice", email=f"alice@{tenant.lower()}.example")
     CounterFactory(tenant_id=tenant_id, name="visits", value=3)
     ApiKeyFactory(tenant_id=tenant_id, name="ci", role="admin")
+
+
+@given(parsers.parse("the tenant {name:w} with {seats:d} seats"))
+def a_tenant_with_seats(world: World, name: str, seats: int) -> None:
+    world.tenants[name] = TenantFactory(slug=name.lower(), name=name, seat_limit=seats)
 
 
 @when(parsers.parse("{intruder} calls {method} {path} aimed at {victim}'s data"))

@@ -43,6 +43,14 @@ def tenant_has_users(world: World, tenant: str, count: int) -> None:
     UserFactory.create_batch(count, tenant_id=world.tenant(tenant).id)
 
 
+@given(parsers.parse('{tenant} added {person} under the idempotency key "{key}"'))
+def added_under_key(world: World, api: ServiceApi, tenant: str, person: str, key: str) -> None:
+    # An earlier request is the precondition here: the key and its answer are the service's.
+    first = api.create_user_once(world.tenant(tenant).slug, _same_person(person), key)
+    assert first.status_code == 201, first.text
+    world.snapshots["first answer"] = first
+
+
 # --- When -------------------------------------------------------------------------------
 
 
@@ -77,6 +85,16 @@ def add_person(world: World, api: ServiceApi, tenant: str, person: str, email: s
     world.response = api.create_user(world.tenant(tenant).slug, {"name": person, "email": email})
     if world.response.status_code == 201:
         world.snapshots[f"created:{person}"] = world.response.json()
+
+
+@when(parsers.parse('{tenant} adds {person} under the idempotency key "{key}"'))
+def add_under_key(world: World, api: ServiceApi, tenant: str, person: str, key: str) -> None:
+    world.response = api.create_user_once(world.tenant(tenant).slug, _same_person(person), key)
+
+
+def _same_person(person: str) -> dict[str, str]:
+    # The same details whichever tenant adds them: only the key's scope can tell them apart.
+    return {"name": person, "email": f"{person.lower()}@example.com"}
 
 
 @when(parsers.parse("{tenant} adds a user whose {field} is {value}"))
@@ -157,6 +175,13 @@ def _row_of(db_session: Session, tenant_id: int, user_id: int) -> dict[str, Any]
 
 
 # --- Then -------------------------------------------------------------------------------
+
+
+@then("the answer is the same as the first time")
+def same_as_first(world: World) -> None:
+    first = world.snapshots["first answer"]
+    assert (world.last.status_code, world.last.json()) == (first.status_code, first.json())
+    assert world.last.headers["Location"] == first.headers["Location"]
 
 
 @then(parsers.parse("the list shows exactly {names}"))

@@ -1,5 +1,7 @@
 """User queries. Every one filters by tenant: RLS is the second lock, not the only one."""
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,11 +41,31 @@ def get_user(session: Session, tenant_id: int, user_id: int) -> User:
     return user
 
 
-def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
-    return run_write(session, lambda: _create_user_once(session, tenant_id, data))
+def create_user(
+    session: Session,
+    tenant_id: int,
+    data: UserCreate,
+    *,
+    before_commit: Callable[[User], None] | None = None,
+) -> User:
+    """Add a user if a seat is free, re-run if PostgreSQL aborts it as a deadlock victim."""
+    return run_write(
+        session, lambda: insert_user(session, tenant_id, data, before_commit=before_commit)
+    )
 
 
-def _create_user_once(session: Session, tenant_id: int, data: UserCreate) -> User:
+def insert_user(
+    session: Session,
+    tenant_id: int,
+    data: UserCreate,
+    *,
+    before_commit: Callable[[User], None] | None = None,
+) -> User:
+    """One attempt, no retry: for callers that re-run a larger unit themselves.
+
+    `before_commit` runs in the same transaction (the idempotency key stores its
+    answer there), after the row exists.
+    """
     # Lock the tenant row so concurrent creations are counted one after another;
     # otherwise check-then-insert lets two requests take the last seat.
     seat_limit = session.scalar(
@@ -55,7 +77,7 @@ def _create_user_once(session: Session, tenant_id: int, data: UserCreate) -> Use
         raise SeatLimitReached(f"All {seat_limit} seats of this tenant are taken.")
     user = User(tenant_id=tenant_id, **data.model_dump())
     session.add(user)
-    _commit_or_conflict(session, data.email)
+    _commit_or_conflict(session, data.email, before_commit=before_commit, user=user)
     return user
 
 
@@ -90,8 +112,17 @@ def delete_user(session: Session, tenant_id: int, user_id: int) -> None:
     run_write(session, once)
 
 
-def _commit_or_conflict(session: Session, email: str) -> None:
+def _commit_or_conflict(
+    session: Session,
+    email: str,
+    *,
+    before_commit: Callable[[User], None] | None = None,
+    user: User | None = None,
+) -> None:
     try:
+        if before_commit is not None and user is not None:
+            session.flush()  # the id and created_at exist from here
+            before_commit(user)
         session.commit()
     except IntegrityError as exc:
         session.rollback()

@@ -4,17 +4,24 @@ from fastapi import APIRouter, Path
 
 from app.auth.roles import MemberScope
 from app.repositories import counters as repo
-from app.schemas import CounterOut
+from app.schemas import COUNTER_NAME_PATTERN, CounterBatch, CounterList, CounterOut
 
 router = APIRouter(prefix="/counters", tags=["counters"])
 
 CounterName = Annotated[
     str,
     Path(
-        pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$",
+        pattern=COUNTER_NAME_PATTERN,
         description="Lower-case letters, digits, '_', '.', '-'; at most 64.",
     ),
 ]
+
+
+@router.post("/increments", response_model=CounterList)
+def increment_counters(body: CounterBatch, scope: MemberScope) -> CounterList:
+    """Several counters up by one each, atomically: all or none."""
+    counters = repo.increment_many(scope.session, scope.tenant.id, body.names)
+    return CounterList(counters=[CounterOut.model_validate(c) for c in counters])
 
 
 @router.post("/{name}/increment", response_model=CounterOut)

@@ -1,22 +1,79 @@
+"""Users of a tenant: the directory operations."""
+
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 
+from app import idempotency
 from app.auth.roles import AdminScope, MemberScope
+from app.db import run_write
+from app.models import User
 from app.outbound.email import EmailProviderDep
 from app.repositories import users as repo
 from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, UserUpdate
+from app.tenancy import TenantScope
 
 router = APIRouter(prefix="/users", tags=["users"])
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=255,
+        description="Makes the request safe to repeat: the same key (per tenant) with the "
+        "same details adds the user once and answers every repeat like the first time.",
+    ),
+]
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut)
-def create_user(body: UserCreate, scope: AdminScope, response: Response) -> UserOut:
-    user = repo.create_user(scope.session, scope.tenant.id, body)
-    response.headers["Location"] = f"/users/{user.id}"
-    return UserOut.model_validate(user)
+def create_user(
+    body: UserCreate,
+    scope: AdminScope,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> UserOut | Response:
+    if idempotency_key is None:
+        user = repo.create_user(scope.session, scope.tenant.id, body)
+        response.headers["Location"] = f"/users/{user.id}"
+        return UserOut.model_validate(user)
+    return _create_user_once(scope, body, idempotency_key)
+
+
+def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Response:
+    session, tenant_id = scope.session, scope.tenant.id
+    request_fingerprint = idempotency.fingerprint("POST /users", body)
+
+    def remember(user: User) -> None:
+        idempotency.remember(session, tenant_id, key, _created(user))
+
+    def attempt() -> idempotency.StoredAnswer:
+        # Claim and creation are one unit: a deadlock re-run must claim the key again,
+        # since the rollback took the first claim with it.
+        stored = idempotency.claim(session, tenant_id, key, request_fingerprint)
+        if stored is not None:
+            return stored
+        return _created(repo.insert_user(session, tenant_id, body, before_commit=remember))
+
+    answer = run_write(session, attempt)
+    user_id = json.loads(answer.body)["id"]
+    return Response(
+        answer.body,  # the same bytes for the first answer and every replay
+        status_code=answer.status_code,
+        media_type="application/json",
+        headers={"Location": f"/users/{user_id}"},
+    )
+
+
+def _created(user: User) -> idempotency.StoredAnswer:
+    return idempotency.StoredAnswer(
+        status.HTTP_201_CREATED, UserOut.model_validate(user).model_dump_json()
+    )
 
 
 @router.get("", response_model=UserPage)

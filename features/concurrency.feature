@@ -1,0 +1,64 @@
+@concurrency @committed_data
+Feature: Requests at the same moment lose nothing, break no limit, leak nothing
+  Many people use the service at once. Requests that arrive together must each
+  count exactly once, respect the tenant's limits, and never mix up tenants:
+  the same outcome as if they had come one after another.
+
+  These scenarios send real requests at the same moment to a real server,
+  each on its own database connection.
+
+  Rule: Nothing is lost or doubled
+
+    Scenario: Fifty people added at the same moment are all stored
+      Given the tenant Acme
+      When Acme adds 50 different people at the same moment
+      Then every one of the 50 answers is 201
+      And Acme has exactly 50 users stored
+
+    Scenario: One email sent ten times at once is stored once
+      Given the tenant Acme
+      When Acme adds Sam with the email "sam@acme.example" 10 times at the same moment
+      Then exactly 1 answer is 201
+      And the other 9 answers are 409 with the error "email_taken"
+      And Acme has exactly 1 user stored
+
+    Scenario: A hundred increments at once all count
+      Given the tenant Acme
+      And Acme's counter "visits" stands at 0
+      When Acme increments its counter "visits" 100 times at the same moment
+      Then the answers show every value from 1 to 100 once
+      And Acme's counter "visits" is stored as 100
+
+    Scenario: A request repeated at once under one idempotency key adds the person once
+      Given the tenant Acme
+      When Acme adds Sam 10 times at the same moment under one idempotency key
+      Then every one of the 10 answers is 201
+      And all 10 answers are identical
+      And Acme has exactly 1 user stored
+
+  Rule: A tenant's seat limit holds, however many arrive together
+
+    Scenario: Twenty people arriving at once for five seats
+      Given the tenant Acme with 5 seats
+      When Acme adds 20 different people at the same moment
+      Then exactly 5 answers are 201
+      And the other 15 answers are 409 with the error "seat_limit_reached"
+      And Acme has exactly 5 users stored
+
+  Rule: Tenants stay apart under load
+
+    Scenario: Two tenants busy at the same moment never see each other's people
+      Given the tenant Acme
+      And the tenant Globex
+      When Acme and Globex each send 40 requests at the same moment, adding and listing their users
+      Then no answer to Acme shows anything of Globex's
+      And no answer to Globex shows anything of Acme's
+      And each of Acme and Globex has exactly the people it added stored
+
+  Rule: Overlapping changes never deadlock
+
+    Scenario: Changes to the same counters in opposite orders all finish
+      Given the tenant Acme
+      When Acme increments the counters "visits, orders, refunds" 30 times at the same moment, in varying orders
+      Then every one of the 30 answers is 200
+      And Acme's counters "visits, orders, refunds" are each stored as 30

@@ -1,0 +1,130 @@
+"""The concurrency scenarios fail when the service has the race they are about.
+
+Each case puts a naive, realistic variant of one piece of the service into a copy
+of the project (never into app/) and runs the concurrency features there: the
+scenario about that race must fail, so it passes in app/ because the race is
+handled, not by luck of timing.
+"""
+
+import pytest
+
+from harness.mutants import Mutation, run_on_mutant
+
+COUNTERS_REPO = "app/repositories/counters.py"
+USERS_REPO = "app/repositories/users.py"
+
+# Read-modify-write in two statements: two requests read the same value, both write +1.
+READ_MODIFY_WRITE_COUNTER = Mutation(
+    COUNTERS_REPO,
+    """    stmt = insert(Counter).values(tenant_id=tenant_id, name=name, value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Counter.tenant_id, Counter.name],
+        set_={"value": Counter.value + 1},
+    ).returning(Counter.value)
+    value = session.execute(stmt).scalar_one()
+""",
+    """    from sqlalchemy import update
+
+    where = (Counter.tenant_id == tenant_id, Counter.name == name)
+    value = session.scalar(select(Counter.value).where(*where)) + 1
+    session.execute(update(Counter).where(*where).values(value=value))
+""",
+)
+# Check-then-insert without the tenant row lock: two requests count the same free seat.
+# Without a lock the window is only a few statements wide and the race was lost in about
+# 7 runs of 8 here; 50 ms between check and insert (the work a real service does there:
+# a plan lookup, an invitation) makes it lose every time. The sleep is in this copy only.
+UNLOCKED_SEAT_COUNT = Mutation(
+    USERS_REPO,
+    """    seat_limit = session.scalar(
+        select(Tenant.seat_limit).where(Tenant.id == tenant_id).with_for_update()
+    )
+    used = session.scalar(select(func.count()).select_from(User).where(User.tenant_id == tenant_id))
+""",
+    """    seat_limit = session.scalar(select(Tenant.seat_limit).where(Tenant.id == tenant_id))
+    used = session.scalar(select(func.count()).select_from(User).where(User.tenant_id == tenant_id))
+    __import__("time").sleep(0.05)
+""",
+)
+# One upsert per counter, in the caller's order: opposite orders wait on each other.
+UNORDERED_BATCH_LOCKS = Mutation(
+    COUNTERS_REPO,
+    """    values = [{"tenant_id": tenant_id, "name": name, "value": 1} for name in sorted(names)]
+    stmt = insert(Counter).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Counter.tenant_id, Counter.name],
+        set_={"value": Counter.value + 1},
+    ).returning(Counter.name, Counter.value)
+    rows = session.execute(stmt).all()
+""",
+    """    rows = []
+    for name in names:
+        stmt = insert(Counter).values(tenant_id=tenant_id, name=name, value=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[Counter.tenant_id, Counter.name],
+            set_={"value": Counter.value + 1},
+        ).returning(Counter.name, Counter.value)
+        rows.append(session.execute(stmt).one())
+""",
+)
+
+# The request's tenant in a module global instead of the per-request context: under
+# load one request acts for the tenant of another.
+GLOBAL_TENANT = (
+    Mutation(
+        "app/tenancy.py",
+        """    enter_tenant(session, tenant)
+    if claims is not None:
+        principal = user_principal(session, tenant, claims)
+""",
+        """    global _TENANT
+    _TENANT = tenant
+    enter_tenant(session, tenant)
+    if claims is not None:
+        principal = user_principal(session, tenant, claims)
+""",
+    ),
+    Mutation(
+        "app/tenancy.py",
+        "    return TenantScope(session=session, tenant=tenant, principal=principal)\n",
+        "    return TenantScope(session=session, tenant=_TENANT, principal=principal)\n",
+    ),
+)
+
+
+def test_a_read_modify_write_counter_fails_the_hundred_increments() -> None:
+    run = run_on_mutant(
+        [READ_MODIFY_WRITE_COUNTER], ["steps", "-m", "concurrency", "-k", "hundred_increments"]
+    )
+    assert run.returncode == 1, run.output
+    assert run.failed("test_a_hundred_increments_at_once_all_count"), run.output
+
+
+def test_locking_rows_in_the_callers_order_fails_the_overlapping_changes() -> None:
+    run = run_on_mutant(
+        [UNORDERED_BATCH_LOCKS], ["steps", "-m", "concurrency", "-k", "opposite_orders"]
+    )
+    assert run.returncode == 1, run.output
+    assert run.failed("test_changes_to_the_same_counters_in_opposite_orders_all_finish"), run.output
+
+
+def test_an_unlocked_seat_count_fails_the_seat_limit() -> None:
+    run = run_on_mutant([UNLOCKED_SEAT_COUNT], ["steps", "-m", "concurrency", "-k", "seats"])
+    assert run.returncode == 1, run.output
+    assert run.failed("test_twenty_people_arriving_at_once_for_five_seats"), run.output
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [[], ["--without-rls"]],
+    # With RLS the database refuses the mixed-up rows (a 500); without it they leak.
+    ids=["with-rls", "application-alone"],
+)
+def test_a_tenant_in_a_global_fails_the_two_busy_tenants(layers: list[str]) -> None:
+    run = run_on_mutant(
+        [*GLOBAL_TENANT], ["steps", "-m", "concurrency", "-k", "two_tenants", *layers]
+    )
+    assert run.returncode == 1, run.output
+    assert run.failed("test_two_tenants_busy_at_the_same_moment_never_see_each_others_people"), (
+        run.output
+    )

@@ -1,0 +1,76 @@
+"""The live server and the parallel runner: requests really overlap on separate database
+connections, and nothing (thread, connection) is left behind."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import Engine, text
+
+from app.main import create_app
+from app.settings import Settings
+from harness.api import HttpResponse
+from harness.factories import TenantFactory
+from harness.live_server import live_server
+from harness.parallel import MAX_WORKERS, run_at_once
+from harness.provision import SERVICE_ROLE
+from harness.world import World
+
+WAIT_LIMIT_S = 10.0
+
+
+def _service_sessions(admin_engine: Engine, where: str = "true") -> int:
+    with admin_engine.connect() as conn:
+        return conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                f"WHERE datname = current_database() AND usename = :role AND {where}"
+            ),
+            {"role": SERVICE_ROLE},
+        )
+
+
+@pytest.mark.committed_data
+def test_a_burst_leaves_no_thread_or_connection_behind(
+    service_settings: Settings, admin_engine: Engine, world: World
+) -> None:
+    # Named in the world, so calls get the scenario's default caller (Acme's admin key).
+    tenant = world.tenants["Acme"] = TenantFactory(slug="acme", name="Acme")
+    threads_before = set(threading.enumerate())
+    connections_before = _service_sessions(admin_engine)
+    app = create_app(service_settings.model_copy(update={"db_pool_size": MAX_WORKERS}))
+    with live_server(app) as base_url:
+        answers = run_at_once(
+            base_url,
+            [lambda api, n=n: api.increment_counter(tenant.slug, f"c{n % 3}") for n in range(30)],
+        )
+        assert _service_sessions(admin_engine) > connections_before
+    assert [a.status_code for a in answers] == [200] * 30
+    assert set(threading.enumerate()) <= threads_before, threading.enumerate()
+    assert _service_sessions(admin_engine) == connections_before
+
+
+@pytest.mark.committed_data
+def test_requests_really_overlap_on_separate_connections(
+    service_settings: Settings, admin_engine: Engine, world: World
+) -> None:
+    tenant = world.tenants["Acme"] = TenantFactory(slug="acme", name="Acme")
+    answers: list[HttpResponse] = []
+    waiting = 0
+    with live_server(create_app(service_settings)) as base_url, admin_engine.connect() as holder:
+        # An uncommitted row with the counter's key: every increment must wait for it.
+        holder.execute(
+            text("INSERT INTO counters (tenant_id, name, value) VALUES (:t, 'c', 0)"),
+            {"t": tenant.id},
+        )
+        calls = [lambda api: api.increment_counter(tenant.slug, "c")] * 4
+        sender = threading.Thread(target=lambda: answers.extend(run_at_once(base_url, calls)))
+        sender.start()
+        deadline = time.monotonic() + WAIT_LIMIT_S
+        while waiting < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            waiting = _service_sessions(admin_engine, "wait_event_type = 'Lock'")
+        holder.commit()
+        sender.join(WAIT_LIMIT_S * 3)
+    assert waiting == 4, f"only {waiting} requests were in the database at the same time"
+    assert sorted(a.json()["value"] for a in answers) == [1, 2, 3, 4]
