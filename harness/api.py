@@ -21,7 +21,7 @@ from app.idempotency import IDEMPOTENCY_HEADER
 from app.tenancy import TENANT_HEADER
 from harness.auth import NO_CREDENTIALS, Headers
 
-__all__ = ["NO_CREDENTIALS", "HttpClient", "HttpResponse", "ServiceApi"]
+__all__ = ["NO_CREDENTIALS", "HttpClient", "HttpResponse", "ServiceApi", "ids_in"]
 
 
 class HttpResponse(Protocol):
@@ -212,3 +212,13 @@ class ServiceApi:
 
     def readiness(self) -> HttpResponse:
         return self.call("GET", "/health/ready", tenant=None)
+
+
+def ids_in(body: object) -> set[int]:
+    """Every `id` anywhere in a decoded JSON answer: to spot another tenant's records."""
+    if isinstance(body, dict):
+        found = {body["id"]} if isinstance(body.get("id"), int) else set()
+        return found.union(*(ids_in(v) for v in body.values()))
+    if isinstance(body, list):
+        return set().union(*(ids_in(v) for v in body))
+    return set()

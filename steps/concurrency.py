@@ -7,12 +7,11 @@ which sends them from a bounded pool of threads, all starting together.
 import itertools
 import json
 from collections import Counter as Tally
-from typing import Any
 
 from pytest_bdd import parsers, then, when
 from sqlalchemy.orm import Session
 
-from harness.api import HttpResponse
+from harness.api import HttpResponse, ids_in
 from harness.parallel import Call, run_at_once
 from harness.stored import counters_of, users_of
 from harness.world import World
@@ -28,15 +27,6 @@ def _person(tenant_slug: str, number: int) -> dict[str, str]:
 
 def _statuses(answers: list[HttpResponse]) -> Tally[int]:
     return Tally(answer.status_code for answer in answers)
-
-
-def _ids_in(value: Any) -> set[int]:
-    if isinstance(value, dict):
-        found = {value["id"]} if isinstance(value.get("id"), int) else set()
-        return found.union(*(_ids_in(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(_ids_in(v) for v in value))
-    return set()
 
 
 # --- When -------------------------------------------------------------------------------
@@ -190,7 +180,7 @@ def no_answer_leaks(world: World, db_session: Session, tenant: str, other: str) 
         assert their_domain not in answer.text, (
             f"{other}'s data in {tenant}'s answer: {answer.text}"
         )
-        leaked = _ids_in(json.loads(answer.text)) & their_ids
+        leaked = ids_in(json.loads(answer.text)) & their_ids
         assert not leaked, f"{other}'s user ids {leaked} in {tenant}'s answer: {answer.text}"
 
 

@@ -5,7 +5,7 @@ import json
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy.orm import Session
 
-from harness.api import ServiceApi
+from harness.api import ServiceApi, ids_in
 from harness.factories import ApiKeyFactory, CounterFactory, TenantFactory, UserFactory
 from harness.stored import tenant_state
 from harness.world import World
@@ -79,7 +79,7 @@ def answer_shows_nothing_of(world: World, victim: str) -> None:
     for key in state["api_keys"]:
         assert key["prefix"] not in body, f"{victim}'s API key {key['prefix']} leaked: {body}"
     if body:
-        ids = _ids_in(json.loads(body))
+        ids = ids_in(json.loads(body))
         # Ids are per table: compare with the kind of record the endpoint deals in.
         kind = world.snapshots.get("records at stake", "users")
         leaked = ids & {record["id"] for record in state[kind]}
@@ -91,12 +91,3 @@ def answer_shows_nothing_of(world: World, victim: str) -> None:
 def tenant_unchanged(world: World, db_session: Session, victim: str) -> None:
     now = tenant_state(db_session, world.tenant(victim).id)
     assert now == world.snapshots[victim]
-
-
-def _ids_in(value: object) -> set[int]:
-    if isinstance(value, dict):
-        found = {value["id"]} if isinstance(value.get("id"), int) else set()
-        return found.union(*(_ids_in(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(_ids_in(v) for v in value))
-    return set()
