@@ -179,17 +179,33 @@ def email_provider() -> respx.Router:
     return provider_mock.accepting_router()
 
 
+@pytest.fixture(scope="session")
+def shared_app(service_settings: Settings) -> Iterator[tuple[FastAPI, TestClient]]:
+    """One app and client for every scenario with the suite's own settings.
+
+    Building an app and entering a TestClient cost about 20 ms, more than the
+    scenario's own work; each scenario sets its dependency overrides on this app
+    and clears them afterwards.
+    """
+    application = create_app(service_settings)
+    with TestClient(application, base_url="http://testserver") as test_client:
+        yield application, test_client
+
+
 @pytest.fixture
 def app(
+    request: pytest.FixtureRequest,
     service_settings: Settings,
     db_session: Session,
     committed_data: bool,
     app_tweaks: AppTweaks,
     email_provider: respx.Router,
 ) -> Iterator[FastAPI]:
-    settings = service_settings.model_copy(update=app_tweaks.settings)
     app_tweaks.built = True
-    application = create_app(settings)
+    if app_tweaks.settings:  # a scenario that changed settings gets an app of its own
+        application = create_app(service_settings.model_copy(update=app_tweaks.settings))
+    else:
+        application, _ = request.getfixturevalue("shared_app")
     if not committed_data:
         # The app's commits become savepoint releases on the scenario's connection.
         application.dependency_overrides[get_db] = lambda: db_session
@@ -201,7 +217,11 @@ def app(
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def client(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[TestClient]:
+    shared, shared_client = request.getfixturevalue("shared_app")
+    if app is shared:
+        yield shared_client
+        return
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
 
