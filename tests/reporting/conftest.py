@@ -130,9 +130,10 @@ from pytest_bdd import scenarios
 scenarios("banking.feature")
 """
 
+# A plain (non-Gherkin) test in the fixture project: the reports must leave it out.
 PLAIN_TEST = """\
 def test_plain() -> None:
-    assert True
+    assert "bank".title() == "Bank"
 """
 
 INI = """\
