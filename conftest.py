@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.auth.api_keys import new_key as api_key_secret
-from app.db import get_db
+from app.db import create_db_engine, get_db
 from app.main import create_app
 from app.outbound.email import get_email_provider
 from app.settings import Settings
@@ -123,8 +123,6 @@ def service_settings(test_database: provision.TestDatabase, rls_enabled: bool) -
 @pytest.fixture(scope="session")
 def service_engine(service_settings: Settings) -> Iterator[Engine]:
     """The scenario's own connections, as the same role the service uses."""
-    from app.db import create_db_engine
-
     engine = create_db_engine(service_settings)
     yield engine
     engine.dispose()

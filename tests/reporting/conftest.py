@@ -49,7 +49,7 @@ Feature: Banking
       2024-01-02 -30
       """
 
-  @wip
+  @interest
   Scenario: Interest is paid once a year
     Given Alice has an account with 100 euros
     When the bank pays interest of 3 percent
@@ -143,7 +143,7 @@ markers =
     banking
     smoke
     statements
-    wip
+    interest
     withdrawal
     fast
     broken

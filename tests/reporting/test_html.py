@@ -148,7 +148,7 @@ def test_html_shows_features_rules_scenarios_steps_and_filters(run_project: RunP
     assert status_values == {"", "passed", "failed", "undefined", "skipped"}
     assert tag_values == {"", "@banking", "@broken", "@fast", "@smoke"} | {
         "@statements",
-        "@wip",
+        "@interest",
         "@withdrawal",
     }
     assert page.find_all("script")
