@@ -1,6 +1,6 @@
 """Authentication: password hashes, API keys and failed sign-ins (tenant-scoped, with RLS).
 
-Revision ID: 0002_auth
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from migrations.roles import service_role, tenant_policy_sql
 
-revision: str = "0002_auth"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """Users remember when an invitation e-mail was accepted by the provider.
 
-Revision ID: 0004_failures
-Revises: 0002_auth
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-25
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_failures"
-down_revision: str | None = "0002_auth"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Idempotency keys for create requests, tenant-scoped with row-level security.
 
-Revision ID: 0003_idempotency
-Revises: 0004_failures
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from migrations.roles import service_role, tenant_policy_sql
 
-revision: str = "0003_idempotency"
-down_revision: str | None = "0004_failures"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
