@@ -5,6 +5,7 @@ Options:
                            pass --junitxml=DIR/junit.xml for JUnit.
   --bdd-terminal           print features, rules, scenarios and steps at the end of the run.
   --bdd-unused-steps-gate  fail the run when no collected scenario uses a step definition.
+  --bdd-ambiguous-steps-gate  fail the run when a step's text matches more than one definition.
 
 Undefined steps are always listed at the end with a suggested step definition, and the
 pytest failure of the scenario carries the same suggestion (so JUnit XML shows it too).
@@ -21,9 +22,10 @@ from .collector import ReportCollector
 from .cucumber import write_cucumber_json
 from .html_report import write_html
 from .terminal import write_terminal_report, write_undefined_steps
-from .unused import StepDefinition, find_unused_steps
+from .step_audit import AmbiguousStep, StepAudit, StepDefinition, audit_steps
 
-UNUSED_KEY = "bdd_unused_steps"
+AUDIT_KEY = "bdd_step_audit"
+GATES = ("bdd_unused_steps_gate", "bdd_ambiguous_steps_gate")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,10 +48,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="fail the run if a step definition is not used by any collected scenario.",
     )
+    group.addoption(
+        "--bdd-ambiguous-steps-gate",
+        action="store_true",
+        default=False,
+        help="fail the run if the text of a step matches more than one step definition.",
+    )
 
 
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def _gated(config: pytest.Config) -> bool:
+    return any(config.getoption(gate) for gate in GATES)
+
+
+def _audit_to_json(audit: StepAudit) -> dict[str, list[list[object]]]:
+    return {
+        "unused": [[d.location, d.type, d.pattern] for d in audit.unused],
+        "ambiguous": [
+            [a.type, a.text, [[d.location, d.type, d.pattern] for d in a.definitions]]
+            for a in audit.ambiguous
+        ],
+    }
+
+
+def _audit_from_json(data: dict[str, list[list[object]]]) -> StepAudit:
+    def definition(entry: object) -> StepDefinition:
+        location, step_type, pattern = entry  # type: ignore[misc]
+        return StepDefinition(str(location), str(step_type), str(pattern))
+
+    return StepAudit(
+        unused=[definition(entry) for entry in data["unused"]],
+        ambiguous=[
+            AmbiguousStep(str(t), str(text), tuple(definition(d) for d in defs))  # type: ignore[attr-defined]
+            for t, text, defs in data["ambiguous"]
+        ],
+    )
 
 
 class ControllerReporting:
@@ -60,7 +96,9 @@ class ControllerReporting:
         self.collector = ReportCollector()
         report_dir = config.getoption("bdd_report_dir")
         self.report_dir = Path(report_dir).resolve() if report_dir else None
-        self.unused: list[StepDefinition] | None = None
+        self.unused: list[StepDefinition] = []
+        self.ambiguous: list[AmbiguousStep] = []
+        self.audited = False
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.collector.add(report)
@@ -70,18 +108,25 @@ class ControllerReporting:
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
         # tryfirst: before -k/-m deselection, so a filtered run does not report false positives.
+        if _gated(self.config):
+            self._keep(audit_steps(items, self.config.rootpath))
+
+    def _keep(self, audit: StepAudit) -> None:
         if self.config.getoption("bdd_unused_steps_gate"):
-            self.unused = find_unused_steps(items, self.config.rootpath)
+            # Every worker collects the whole suite; keep what all of them found unused.
+            found = audit.unused
+            self.unused = found if not self.audited else sorted(set(self.unused) & set(found))
+        if self.config.getoption("bdd_ambiguous_steps_gate"):
+            self.ambiguous = sorted(set(self.ambiguous) | set(audit.ambiguous))
+        self.audited = True
 
     def pytest_testnodedown(self, node: object, error: object) -> None:
         output = getattr(node, "workeroutput", {})
-        if UNUSED_KEY in output:
-            found = [StepDefinition(*entry) for entry in output[UNUSED_KEY]]
-            # Every worker collects the whole suite; keep what all of them found unused.
-            self.unused = found if self.unused is None else sorted(set(self.unused) & set(found))
+        if AUDIT_KEY in output:
+            self._keep(_audit_from_json(output[AUDIT_KEY]))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.unused and session.exitstatus in (
+        if (self.unused or self.ambiguous) and session.exitstatus in (
             pytest.ExitCode.OK,
             pytest.ExitCode.NO_TESTS_COLLECTED,
         ):
@@ -102,12 +147,16 @@ class ControllerReporting:
             )
             for definition in self.unused:
                 terminalreporter.write_line(definition.describe(), red=True)
+        if self.ambiguous:
+            terminalreporter.write_sep("=", f"ambiguous steps: {len(self.ambiguous)}", red=True)
+            for step in self.ambiguous:
+                terminalreporter.write_line(step.describe(), red=True)
         if self.report_dir is not None:
             terminalreporter.write_sep("-", f"BDD reports written to {self.report_dir}")
 
 
-class WorkerUnusedSteps:
-    """On an xdist worker: compute unused steps after collection and send them to the controller."""
+class WorkerStepAudit:
+    """On an xdist worker: audit the steps after collection and send the result to the controller."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -116,15 +165,14 @@ class WorkerUnusedSteps:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
-        unused = find_unused_steps(items, self.config.rootpath)
         workeroutput: dict[str, object] = self.config.workeroutput  # type: ignore[attr-defined]
-        workeroutput[UNUSED_KEY] = [[d.location, d.type, d.pattern] for d in unused]
+        workeroutput[AUDIT_KEY] = _audit_to_json(audit_steps(items, self.config.rootpath))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ScenarioCapture(config.rootpath), "bdd-reporting-capture")
     if _is_worker(config):
-        if config.getoption("bdd_unused_steps_gate"):
-            config.pluginmanager.register(WorkerUnusedSteps(config), "bdd-reporting-unused")
+        if _gated(config):
+            config.pluginmanager.register(WorkerStepAudit(config), "bdd-reporting-step-audit")
     else:
         config.pluginmanager.register(ControllerReporting(config), "bdd-reporting")

@@ -124,6 +124,20 @@ def _() -> None:
     raise AssertionError("never used")
 """
 
+# Matches "Alice deposits 50 euros" and "Alice withdraws 30 euros": each step then matches two.
+AMBIGUOUS_STEP = """
+
+@when(parsers.parse("Alice {verb} {amount:d} euros"))
+def _(bank: dict[str, int], verb: str, amount: int) -> None:
+    raise AssertionError("never picked on purpose")
+"""
+
+# A second pattern stacked on a used step function, which no scenario uses.
+STACKED_ALIAS = (
+    '@then("the statement reads:")',
+    '@then("the statement says:")\n@then("the statement reads:")',
+)
+
 TEST_MODULE = """\
 from pytest_bdd import scenarios
 
@@ -150,9 +164,17 @@ markers =
 """
 
 
-def write_project(pytester: pytest.Pytester, *, unused_step: bool = False) -> None:
+def write_project(
+    pytester: pytest.Pytester,
+    *,
+    unused_step: bool = False,
+    ambiguous_step: bool = False,
+    stacked_alias: bool = False,
+) -> None:
     pytester.makefile(".feature", **{"features/banking": FEATURE})
-    pytester.makeconftest(STEPS + (UNUSED_STEP if unused_step else ""))
+    steps = STEPS.replace(*STACKED_ALIAS) if stacked_alias else STEPS
+    steps += (UNUSED_STEP if unused_step else "") + (AMBIGUOUS_STEP if ambiguous_step else "")
+    pytester.makeconftest(steps)
     pytester.makepyfile(test_banking=TEST_MODULE, test_plain=PLAIN_TEST)
     pytester.makeini(textwrap.dedent(INI))
 
@@ -187,8 +209,8 @@ def run_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> R
     # The subprocess (and its xdist workers) import ``reporting`` from this checkout.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(REPO_ROOT), path) if p))
 
-    def run(*args: str, unused_step: bool = False) -> ProjectRun:
-        write_project(pytester, unused_step=unused_step)
+    def run(*args: str, **variant: bool) -> ProjectRun:
+        write_project(pytester, **variant)
         report_dir = pytester.path / "reports"
         result = pytester.runpytest_subprocess(
             "-p",

@@ -111,17 +111,36 @@ def test_unused_step_gate_passes_when_every_step_is_used(
     run.result.stdout.no_fnmatch_line("*unused step definitions*")
 
 
-def test_collect_unused_steps_helper(run_project: RunProject, pytester: pytest.Pytester) -> None:
-    run_project("--collect-only", unused_step=True)  # writes the project
-    script = pytester.makepyfile(
-        check_unused="""
-        from reporting.unused import collect_unused_steps
+def test_unused_step_gate_counts_each_pattern_of_a_stacked_step(run_project: RunProject) -> None:
+    run = run_project("--bdd-unused-steps-gate", "--collect-only", stacked_alias=True)
 
-        for definition in collect_unused_steps(["test_banking.py"]):
-            print("UNUSED", definition.describe())
-        """
+    assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+    run.result.stdout.fnmatch_lines(
+        ["*= unused step definitions: 1 =*", "conftest.py:*: @then('the statement says:')"]
     )
-    result = pytester.runpython(script)
 
-    assert result.ret == 0
-    result.stdout.fnmatch_lines(["UNUSED " + UNUSED])
+
+@pytest.mark.parametrize("mode", [("--collect-only",), ("-n", "2", *PASSING_ONLY)])
+def test_ambiguous_step_gate_names_each_step_and_every_definition_it_matches(
+    run_project: RunProject, mode: tuple[str, ...]
+) -> None:
+    run = run_project("--bdd-ambiguous-steps-gate", *mode, ambiguous_step=True)
+
+    assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+    run.result.stdout.fnmatch_lines(
+        [
+            "*= ambiguous steps: *",
+            "When Alice deposits 50 euros    matches 2:",
+            "    conftest.py:*: @when('Alice deposits {amount:d} euros')",
+            "    conftest.py:*: @when('Alice {verb} {amount:d} euros')",
+        ]
+    )
+
+
+def test_ambiguous_step_gate_passes_when_each_step_has_one_definition(
+    run_project: RunProject,
+) -> None:
+    run = run_project("--bdd-ambiguous-steps-gate", "--collect-only")
+
+    assert run.result.ret == pytest.ExitCode.OK
+    run.result.stdout.no_fnmatch_line("*ambiguous steps*")
