@@ -40,7 +40,7 @@ acceptance: $(STAMP)
 ## again with the database layer switched off (the application's filters alone).
 test: $(STAMP) lint browser
 	$(BIN)/pytest -p no:cacheprovider --cov=app --cov-report=term-missing:skip-covered \
-		$(COVERAGE_GATE) $(SHARD) --bdd-unused-steps-gate $(REPORT_FLAGS)
+		$(COVERAGE_GATE) $(SHARD) $(REPORT_FLAGS)
 	$(BIN)/pytest steps -p no:cacheprovider -m tenant_isolation --without-rls -q $(SHARD)
 
 ## After sharded `make test` runs: their coverage together, against the same floor.

@@ -9,9 +9,7 @@ the numbers would describe Python's GIL, not the service.
 import multiprocessing
 import statistics
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -21,13 +19,12 @@ from app.auth import api_keys
 from app.db import create_db_engine
 from app.main import create_app
 from app.settings import Settings
-from conftest import SuiteSettings
-from harness import provision
 from harness.api import ServiceApi
-from harness.auth import SUITE_AUTH_SETTINGS, Headers, api_key
+from harness.auth import Headers, api_key
 from harness.factories import ApiKeyFactory, TenantFactory, UserFactory, bind_factories
 from harness.live_server import live_server
-from harness.pg_cluster import start_cluster
+from harness.provision import worker_database_name
+from harness.suite_database import postgres_server, service_settings, suite_database
 
 TENANT = "acme"
 SEEDED_USERS = 20  # one page of GET /users, the default page size
@@ -89,26 +86,6 @@ def drive(
     return LoadResult(len(latencies), sum(errors for _, errors in outcomes), elapsed, latencies)
 
 
-@contextmanager
-def _server_database() -> Iterator[provision.TestDatabase]:
-    """A migrated database of its own, on TEST_DATABASE_URL's server or a throwaway cluster."""
-    configured = SuiteSettings().test_database_url  # the suite's own rule: env, then .env
-    cluster = None if configured else start_cluster()
-    server = provision.server_url(configured or cluster.url)  # type: ignore[union-attr]
-    try:
-        provision.ensure_roles(server)
-        name = provision.worker_database_name("bench_load", "main")
-        database = provision.create_database(server, name)
-        try:
-            provision.migrate(database)
-            yield database
-        finally:
-            provision.drop_database(server, name)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-
-
 def _seed(settings: Settings) -> str:
     """Committed rows through the suite's factories: Acme with a page of users.
 
@@ -136,11 +113,11 @@ def measure_load(
 ) -> dict[str, list[LoadResult]]:
     """Each operation `runs` times against one real server; results per operation."""
     results: dict[str, list[LoadResult]] = {op: [] for op in operations}
-    with _server_database() as database:
-        settings = Settings(
-            database_url=database.service_url.render_as_string(hide_password=False),
-            **SUITE_AUTH_SETTINGS,  # type: ignore[arg-type]
-        )
+    with (
+        postgres_server() as server,
+        suite_database(server, worker_database_name("bench_load", "main")) as database,
+    ):
+        settings = service_settings(database)
         key = _seed(settings)
         app = create_app(settings)
         spawn = multiprocessing.get_context("spawn")

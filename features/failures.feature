@@ -8,16 +8,15 @@ Feature: Faults are survived, answered cleanly, and lose nothing
   Background:
     Given the tenant Acme
 
+  @committed_data
   Rule: While the database is unreachable, callers are asked to come back later
 
-    @committed_data
     Scenario: Readiness reports the service as not ready
       Given the service has lost its database
       When operations ask whether the service is ready
       Then the answer is 503 with the error "service_unavailable"
       And the answer asks the caller to retry later
 
-    @committed_data
     Scenario: A tenant's request is refused cleanly
       Given Alice is a member of Acme
       And the service has lost its database
@@ -26,7 +25,6 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And the answer asks the caller to retry later
       And Acme has exactly 1 user stored
 
-    @committed_data
     Scenario: The service recovers by itself once the database is back
       Given Alice is a member of Acme
       And the service lost its database while serving Acme
@@ -34,9 +32,9 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And Acme lists its users
       Then the list shows exactly Alice
 
+  @committed_data
   Rule: A connection killed or stuck in the middle of a request fails that request only
 
-    @committed_data
     Scenario: A database connection killed during a request
       Given Acme's counter "visits" stands at 5
       When Acme's increment of "visits" loses its database connection midway
@@ -44,7 +42,6 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And Acme's counter "visits" is stored as 5
       And Acme can still read its counter "visits" as 5
 
-    @committed_data
     Scenario: A request that runs past the statement time limit
       Given Acme's counter "visits" stands at 5
       And the service allows each database statement a short time only
@@ -53,9 +50,9 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And the service has given all its database connections back
       And Acme's counter "visits" is stored as 5
 
+  @committed_data
   Rule: Two writers that deadlock are retried a bounded number of times, and no write is lost
 
-    @committed_data
     Scenario: The service retries the loser and then sees the winner's change
       Given Alice is a member of Acme
       And a clerk of Acme has begun adding Carol with the email "carol@acme.example"
@@ -64,7 +61,6 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And Alice is stored in Acme with the name "Alicia"
       And Acme has a user with the email "carol@acme.example" stored
 
-    @committed_data
     Scenario: When the retries are used up the caller is asked to try again
       Given Alice is a member of Acme
       And the service makes a single attempt at each write

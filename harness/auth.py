@@ -1,11 +1,17 @@
-"""The suite's side of authentication: test settings, and credentials as request headers.
+"""The suite's side of authentication: test settings, credentials as request headers, forgeries.
 
 Tokens are minted with the service's own token code and the suite's settings, so
 "Alice is signed in" costs no HTTP round trip and no password hash.
 """
 
+import base64
+import json
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
+from typing import Any
+
+import jwt
 
 from app.auth import tokens
 from app.auth.credentials import API_KEY_HEADER, COOKIE_NAME
@@ -17,7 +23,8 @@ from app.settings import Settings
 SUITE_JWT_SECRET = "acceptance-suite-signing-key-not-for-production"
 # Still Argon2id, but cheap: ~1 ms instead of ~50 ms per hash.
 SUITE_HASH_COST = HashCost(time_cost=1, memory_kib=8, parallelism=1)
-SUITE_AUTH_SETTINGS: dict[str, object] = {
+# Any: spread into Settings(...) as keyword arguments of several types.
+SUITE_AUTH_SETTINGS: dict[str, Any] = {
     "jwt_secret": SUITE_JWT_SECRET,
     "password_hash_time_cost": SUITE_HASH_COST.time_cost,
     "password_hash_memory_kib": SUITE_HASH_COST.memory_kib,
@@ -45,3 +52,45 @@ def cookie(token: str) -> Headers:
 
 def api_key(key: str) -> Headers:
     return {API_KEY_HEADER: key}
+
+
+# Tokens the service did not issue, or no longer accepts, by how a scenario describes them.
+FORGERIES = (
+    "a token that has expired",
+    "a token signed with another key",
+    "a token that claims to need no signature",
+    "a token whose claims were edited",
+    "a token without an expiry",
+    "a garbled token",
+)
+
+
+def forged_token(kind: str, settings: Settings, user: User, tenant_slug: str) -> str:
+    """A token for `user` that the service must refuse, made the way `kind` says."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": str(user.id),
+        "tenant": tenant_slug,
+        "role": user.role,
+        "iat": now,
+        "exp": now + timedelta(minutes=15),
+    }
+    good = token_for(settings, user, tenant_slug)
+    if kind == "a token that has expired":
+        claims |= {"iat": now - timedelta(hours=1), "exp": now - timedelta(minutes=1)}
+        return jwt.encode(claims, SUITE_JWT_SECRET, algorithm=tokens.ALGORITHM)
+    if kind == "a token signed with another key":
+        return jwt.encode(claims, "another-key-that-is-also-32-chars-long!", algorithm="HS256")
+    if kind == "a token that claims to need no signature":
+        return jwt.encode(claims, None, algorithm="none")
+    if kind == "a token whose claims were edited":
+        header, _, signature = good.split(".")
+        edited = claims | {"sub": str(user.id + 1), "role": "admin"}
+        payload = base64.urlsafe_b64encode(json.dumps(edited, default=str).encode()).rstrip(b"=")
+        return f"{header}.{payload.decode()}.{signature}"
+    if kind == "a token without an expiry":
+        claims.pop("exp")
+        return jwt.encode(claims, SUITE_JWT_SECRET, algorithm=tokens.ALGORITHM)
+    if kind == "a garbled token":
+        return good[::-1]
+    raise AssertionError(f"unknown kind of token: {kind!r}; known: {FORGERIES}")

@@ -15,6 +15,8 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from app.models import Counter, User
 from harness.provision import BYPASS_ROLE, SERVICE_ROLE
 
+# What the injected bug says: it must reach the log, and never an answer.
+BUG_TEXT = "KeyError: tenant cache poisoned at 0xdeadbeef"
 BARRIER_TIMEOUT_S = 15.0
 ANSWER_TIMEOUT_S = 30.0
 # The service's connections (as either of its roles) in this worker's database.

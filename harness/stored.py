@@ -5,6 +5,7 @@ map can hide a change the service made. Each read ends its transaction: in the
 savepoint mode that only releases a savepoint.
 """
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,8 +14,22 @@ from sqlalchemy.orm import Session
 from app.db import apply_tenant
 from app.models import ApiKey, Counter, LoginAttempt, User
 
+Row = dict[str, Any]
 
-def users_of(session: Session, tenant_id: int) -> list[dict[str, Any]]:
+
+@dataclass(frozen=True)
+class TenantState:
+    """A tenant's users, counters and API keys, as stored."""
+
+    users: list[Row] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    api_keys: list[Row] = field(default_factory=list)
+
+    def user(self, user_id: int) -> Row | None:
+        return next((user for user in self.users if user["id"] == user_id), None)
+
+
+def users_of(session: Session, tenant_id: int) -> list[Row]:
     apply_tenant(session, tenant_id)
     rows = session.execute(
         select(User.id, User.name, User.email, User.role, User.invited_at)
@@ -26,6 +41,11 @@ def users_of(session: Session, tenant_id: int) -> list[dict[str, Any]]:
     return result
 
 
+def user_row(session: Session, tenant_id: int, user_id: int) -> Row | None:
+    """One user of the tenant as stored, or None when there is no such user."""
+    return TenantState(users=users_of(session, tenant_id)).user(user_id)
+
+
 def counters_of(session: Session, tenant_id: int) -> dict[str, int]:
     apply_tenant(session, tenant_id)
     rows = session.execute(
@@ -35,7 +55,7 @@ def counters_of(session: Session, tenant_id: int) -> dict[str, int]:
     return {row.name: row.value for row in rows}
 
 
-def api_keys_of(session: Session, tenant_id: int) -> list[dict[str, Any]]:
+def api_keys_of(session: Session, tenant_id: int) -> list[Row]:
     """Every column but last_used_at, which moves whenever a key is used."""
     apply_tenant(session, tenant_id)
     rows = session.execute(
@@ -66,9 +86,9 @@ def failed_sign_ins(session: Session, tenant_id: int, email: str) -> int:
     return count or 0
 
 
-def tenant_state(session: Session, tenant_id: int) -> dict[str, Any]:
-    return {
-        "users": users_of(session, tenant_id),
-        "counters": counters_of(session, tenant_id),
-        "api_keys": api_keys_of(session, tenant_id),
-    }
+def tenant_state(session: Session, tenant_id: int) -> TenantState:
+    return TenantState(
+        users=users_of(session, tenant_id),
+        counters=counters_of(session, tenant_id),
+        api_keys=api_keys_of(session, tenant_id),
+    )

@@ -1,11 +1,22 @@
-"""What one scenario knows: the tenants and people it named, and the last answer."""
+"""What one scenario knows: the tenants and people it named, what it sent, what it saw.
 
-from collections.abc import Mapping
+Typed fields, one per kind of thing a step hands to a later step. `before` is the stored
+data of every tenant the scenario named, taken by the harness just before the first When
+step (harness.fixtures.world), so a Then step can say "unchanged" without any When step
+having to remember to take it.
+"""
+
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from app.models import Tenant, User
+from sqlalchemy.exc import DBAPIError
+
+from app.models import ApiKey, Tenant, User
 from harness.api import HttpResponse
+from harness.auth import NO_CREDENTIALS, Headers
+from harness.stored import Row, TenantState
+
+SOMEONE_WITHOUT_CREDENTIALS = "someone without credentials"
 
 
 @dataclass
@@ -21,19 +32,57 @@ class AppTweaks:
         self.settings.update(changes)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Every named tenant's stored data at one moment, by the tenant's name in the scenario."""
+
+    tenants: dict[str, TenantState]
+
+    def tenant(self, name: str) -> TenantState:
+        try:
+            return self.tenants[name]
+        except KeyError:
+            raise AssertionError(f"{name!r} was not a tenant before the first When step") from None
+
+    def person(self, person: User) -> Row | None:
+        """The person's stored row at that moment (None if it was not stored)."""
+        for state in self.tenants.values():
+            row = state.user(person.id)
+            if row is not None:
+                return row
+        return None
+
+
 @dataclass
 class World:
     tenants: dict[str, Tenant] = field(default_factory=dict)
     people: dict[str, User] = field(default_factory=dict)
+    # Plain-text passwords of the people who have one, for signing in as them.
+    passwords: dict[str, str] = field(default_factory=dict)
+    # API keys the scenario seeded, by their name.
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    # Credentials (request headers) of the callers the scenario signed in, by name.
+    signed_in: dict[str, Headers] = field(default_factory=dict)
+    # The default caller of each tenant (by slug), seeded on first use; see harness.fixtures.world.
+    default_callers: dict[str, Headers] = field(default_factory=dict)
+
+    # Stored data just before the first When step.
+    before: Snapshot | None = None
+    # The last answer, and an earlier one a Then step compares it with.
     response: HttpResponse | None = None
-    # The answers of requests sent at the same moment, in the order they were made.
+    earlier: HttpResponse | None = None
+    # Answers of requests sent at the same moment, in order, and who sent each.
     answers: list[HttpResponse] = field(default_factory=list)
-    # Stored rows captured before a When step, to prove nothing changed.
-    snapshots: dict[str, Any] = field(default_factory=dict)
-    # Credentials (request headers) of the people the scenario signed in, by name.
-    signed_in: dict[str, Mapping[str, str]] = field(default_factory=dict)
-    # The default caller of each tenant (by slug), seeded on first use; see conftest.world.
-    default_callers: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    senders: list[str] = field(default_factory=list)
+    # Pages of a paged list, in the order they were read.
+    pages: list[list[Row]] = field(default_factory=list)
+    # A freshly created API key as answered (with its secret).
+    created_key: Row | None = None
+    # Which kind of record an endpoint of the isolation matrix deals in.
+    records_at_stake: Literal["users", "api_keys"] = "users"
+    # What the database itself answered to the service's role: rows, or a refusal.
+    rows_read: list[int] | None = None
+    refusal: DBAPIError | None = None
 
     def tenant(self, name: str) -> Tenant:
         try:
@@ -41,19 +90,39 @@ class World:
         except KeyError:
             raise AssertionError(f"The scenario never introduced the tenant {name!r}") from None
 
+    def tenant_of(self, person: str) -> Tenant:
+        """The tenant a person of the scenario belongs to."""
+        user = self.person(person)
+        return next(t for t in self.tenants.values() if t.id == user.tenant_id)
+
     def person(self, name: str) -> User:
         try:
             return self.people[name]
         except KeyError:
             raise AssertionError(f"The scenario never introduced {name!r}") from None
 
-    def credentials(self, name: str) -> Mapping[str, str]:
+    def credentials(self, name: str) -> Headers:
+        """The headers `name` sends: what they signed in with, or none for "someone without
+        credentials"."""
+        if name == SOMEONE_WITHOUT_CREDENTIALS:
+            return NO_CREDENTIALS
         try:
             return self.signed_in[name]
         except KeyError:
             raise AssertionError(f"{name!r} never signed in in this scenario") from None
 
+    def api_key(self, name: str) -> ApiKey:
+        try:
+            return self.api_keys[name]
+        except KeyError:
+            raise AssertionError(f"The scenario never made the API key {name!r}") from None
+
     @property
     def last(self) -> HttpResponse:
         assert self.response is not None, "No request was made yet"
         return self.response
+
+    @property
+    def stored_before(self) -> Snapshot:
+        assert self.before is not None, "No When step ran: nothing was stored 'before'"
+        return self.before

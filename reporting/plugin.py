@@ -21,8 +21,8 @@ from .capture import ScenarioCapture
 from .collector import ReportCollector
 from .cucumber import write_cucumber_json
 from .html_report import write_html
-from .terminal import write_terminal_report, write_undefined_steps
 from .step_audit import AmbiguousStep, StepAudit, StepDefinition, audit_steps
+from .terminal import write_terminal_report, write_undefined_steps
 
 AUDIT_KEY = "bdd_step_audit"
 GATES = ("bdd_unused_steps_gate", "bdd_ambiguous_steps_gate")
@@ -156,7 +156,7 @@ class ControllerReporting:
 
 
 class WorkerStepAudit:
-    """On an xdist worker: audit the steps after collection and send the result to the controller."""
+    """On an xdist worker: audit the steps after collection, send the result to the controller."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config

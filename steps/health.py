@@ -1,8 +1,9 @@
 """Liveness and readiness, as operations ask for them."""
 
-from pytest_bdd import parsers, then, when
+from pytest_bdd import then, when
 
 from harness.api import ServiceApi
+from harness.phrases import phrase
 from harness.world import World
 
 
@@ -16,6 +17,6 @@ def ask_ready(world: World, api: ServiceApi) -> None:
     world.response = api.readiness()
 
 
-@then(parsers.parse('the service reports "{status}"'))
+@then(phrase('the service reports "{status:Text}"'))
 def service_reports(world: World, status: str) -> None:
     assert world.last.json() == {"status": status}

@@ -1,103 +1,136 @@
-"""A tenant's users: seeding, the directory operations, and what is stored."""
+"""A tenant's users: seeding, the directory operations (well-formed or not), what is stored."""
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from pytest_bdd import given, parsers, then, when
+from fastapi import FastAPI
+from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
 from harness.api import ServiceApi
 from harness.factories import UserFactory
-from harness.stored import users_of
+from harness.people import VALID_NEW_USER
+from harness.phrases import phrase
+from harness.stored import user_row, users_of
 from harness.world import World
 
 # Larger than any id the database will hand out in a test run, still a valid id.
 UNKNOWN_USER_ID = 2**62
-VALID_NEW_USER = {"name": "Robin Doe", "email": "robin@acme.example", "role": "member"}
+NEW_USER = {"name": "Carol", "email": "carol@example.com"}
+JSON = "application/json"
 
 
-def _stored(db_session: Session, world: World, tenant: str) -> list[dict[str, Any]]:
-    return users_of(db_session, world.tenant(tenant).id)
+def _oversized(app: FastAPI) -> bytes:
+    limit: int = app.state.settings.max_body_bytes
+    return json.dumps({**VALID_NEW_USER, "name": "x" * limit}).encode()
+
+
+def _in_pieces(body: bytes, size: int = 4096) -> Iterator[bytes]:
+    # No Content-Length: the service can only count the bytes as they arrive.
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
 
 
 # --- Given ------------------------------------------------------------------------------
 
 
-@given(parsers.re(r"(?P<person>\w+) is an? (?P<role>admin|member) of (?P<tenant>\w+)"))
-def person_of_tenant(world: World, person: str, role: str, tenant: str) -> None:
-    world.people[person] = UserFactory(
-        tenant_id=world.tenant(tenant).id,
-        name=person,
-        email=f"{person.lower()}@{tenant.lower()}.example",
-        role=role,
-    )
-
-
-@given(parsers.parse('{tenant} has a user with the email "{email}"'))
+@given(phrase('{tenant:Name} has a user with the email "{email:Text}"'))
 def tenant_has_email(world: World, tenant: str, email: str) -> None:
     UserFactory(tenant_id=world.tenant(tenant).id, email=email)
 
 
-@given(parsers.parse("{tenant} has {count:d} users"))
+@given(phrase("{tenant:Name} has {count:d} users"))
 def tenant_has_users(world: World, tenant: str, count: int) -> None:
     UserFactory.create_batch(count, tenant_id=world.tenant(tenant).id)
 
 
-@given(parsers.parse('{tenant} added {person} under the idempotency key "{key}"'))
-def added_under_key(world: World, api: ServiceApi, tenant: str, person: str, key: str) -> None:
-    # An earlier request is the precondition here: the key and its answer are the service's.
-    first = api.create_user_once(world.tenant(tenant).slug, _same_person(person), key)
-    assert first.status_code == 201, first.text
-    world.snapshots["first answer"] = first
+# --- When: the directory ----------------------------------------------------------------
 
 
-# --- When -------------------------------------------------------------------------------
-
-
-@when(parsers.parse("{tenant} lists its users"))
+@when(phrase("{tenant:Name} lists its users"))
 def list_users(world: World, api: ServiceApi, tenant: str) -> None:
     world.response = api.list_users(world.tenant(tenant).slug)
 
 
-@when(parsers.parse("{person} lists users naming the tenant {header}"))
-def list_users_naming(world: World, api: ServiceApi, person: str, header: str) -> None:
-    tenant = None if header == "nothing" else json.loads(header)
-    world.response = api.list_users(tenant, credentials=world.credentials(person))
+@when(phrase("{caller:Caller} lists the users of {tenant:Name}"))
+def caller_lists_users(world: World, api: ServiceApi, caller: str, tenant: str) -> None:
+    world.response = api.list_users(
+        world.tenant(tenant).slug, credentials=world.credentials(caller)
+    )
 
 
-@when(parsers.parse("{tenant} pages through its users {size:d} at a time"))
+@when(phrase("{caller:Caller} adds Carol to {tenant:Name}"))
+def caller_adds_carol(world: World, api: ServiceApi, caller: str, tenant: str) -> None:
+    world.response = api.create_user(
+        world.tenant(tenant).slug, NEW_USER, credentials=world.credentials(caller)
+    )
+
+
+@when(phrase("{tenant:Name} pages through its users {size:d} at a time"))
 def page_through(world: World, api: ServiceApi, tenant: str, size: int) -> None:
-    pages: list[list[dict[str, Any]]] = []
     offset = 0
-    while len(pages) < 50:  # bounded, whatever the service answers
+    while len(world.pages) < 50:  # bounded, whatever the service answers
         answer = api.list_users(world.tenant(tenant).slug, limit=size, offset=offset)
         assert answer.status_code == 200, answer.text
         items = answer.json()["items"]
         if not items:
             break
-        pages.append(items)
+        world.pages.append(items)
         offset += len(items)
-    world.snapshots["pages"] = pages
 
 
-@when(parsers.parse('{tenant} adds {person} with the email "{email}"'))
+@when(phrase('{tenant:Name} adds {person:Name} with the email "{email:Text}"'))
 def add_person(world: World, api: ServiceApi, tenant: str, person: str, email: str) -> None:
     world.response = api.create_user(world.tenant(tenant).slug, {"name": person, "email": email})
-    if world.response.status_code == 201:
-        world.snapshots[f"created:{person}"] = world.response.json()
 
 
-@when(parsers.parse('{tenant} adds {person} under the idempotency key "{key}"'))
-def add_under_key(world: World, api: ServiceApi, tenant: str, person: str, key: str) -> None:
-    world.response = api.create_user_once(world.tenant(tenant).slug, _same_person(person), key)
+@when(phrase("{tenant:Name} reads {person:Name}'s details"))
+def read_details(world: World, api: ServiceApi, tenant: str, person: str) -> None:
+    world.response = api.read_user(world.tenant(tenant).slug, world.person(person).id)
 
 
-def _same_person(person: str) -> dict[str, str]:
-    # The same details whichever tenant adds them: only the key's scope can tell them apart.
-    return {"name": person, "email": f"{person.lower()}@example.com"}
+@when(phrase("{tenant:Name} reads a user that does not exist"))
+def read_missing(world: World, api: ServiceApi, tenant: str) -> None:
+    world.response = api.read_user(world.tenant(tenant).slug, UNKNOWN_USER_ID)
 
 
-@when(parsers.parse("{tenant} adds a user whose {field} is {value}"))
+@when(phrase('{tenant:Name} renames {person:Name} to "{name:Text}"'))
+def rename(world: World, api: ServiceApi, tenant: str, person: str, name: str) -> None:
+    world.response = api.update_user(
+        world.tenant(tenant).slug, world.person(person).id, {"name": name}
+    )
+
+
+@when(phrase('{tenant:Name} changes {person:Name}\'s email to "{email:Text}"'))
+def change_email(world: World, api: ServiceApi, tenant: str, person: str, email: str) -> None:
+    world.response = api.update_user(
+        world.tenant(tenant).slug, world.person(person).id, {"email": email}
+    )
+
+
+@when(phrase("{tenant:Name} removes {person:Name}"))
+def remove(world: World, api: ServiceApi, tenant: str, person: str) -> None:
+    world.response = api.delete_user(world.tenant(tenant).slug, world.person(person).id)
+
+
+@when(phrase("{tenant:Name} tries to {action:Words} {person:Name} by her id"))
+def act_on_person_by_id(
+    world: World, api: ServiceApi, tenant: str, action: str, person: str
+) -> None:
+    target, slug = world.person(person), world.tenant(tenant).slug
+    calls = {
+        "read": lambda: api.read_user(slug, target.id),
+        "rename": lambda: api.update_user(slug, target.id, {"name": "Renamed"}),
+        "remove": lambda: api.delete_user(slug, target.id),
+    }
+    world.response = calls[action]()
+
+
+# --- When: what the service must refuse ---------------------------------------------------
+
+
+@when(phrase("{tenant:Name} adds a user whose {field:Words} is {value:Value}"))
 def add_user_with(world: World, api: ServiceApi, tenant: str, field: str, value: str) -> None:
     body: dict[str, Any] = dict(VALID_NEW_USER)
     if value == "missing":
@@ -107,94 +140,65 @@ def add_user_with(world: World, api: ServiceApi, tenant: str, field: str, value:
     world.response = api.create_user(world.tenant(tenant).slug, body)
 
 
+@when(phrase("{tenant:Name} sends {person:Name} an empty change"))
+def empty_change(world: World, api: ServiceApi, tenant: str, person: str) -> None:
+    world.response = api.update_user(world.tenant(tenant).slug, world.person(person).id, {})
+
+
 @when(
-    parsers.re(
-        r"(?P<tenant>\w+) tries to (?P<action>read|rename|remove) (?P<person>\w+) by (her|his) id"
-    )
+    phrase("{tenant:Name} sends a change to {person:Name} with {field:Words} set to {value:Value}")
 )
-def act_on_person_by_id(
-    world: World, api: ServiceApi, db_session: Session, tenant: str, action: str, person: str
+def send_change(
+    world: World, api: ServiceApi, tenant: str, person: str, field: str, value: str
 ) -> None:
-    target = world.person(person)
-    world.snapshots[person] = _row_of(db_session, target.tenant_id, target.id)
-    slug = world.tenant(tenant).slug
-    if action == "read":
-        world.response = api.read_user(slug, target.id)
-    elif action == "rename":
-        world.response = api.update_user(slug, target.id, {"name": "Renamed"})
-    else:
-        world.response = api.delete_user(slug, target.id)
-
-
-@when(parsers.parse("{tenant} reads {person}'s details"))
-def read_details(world: World, api: ServiceApi, tenant: str, person: str) -> None:
-    world.response = api.read_user(world.tenant(tenant).slug, world.person(person).id)
-
-
-@when(parsers.parse("{tenant} reads a user that does not exist"))
-def read_missing(world: World, api: ServiceApi, tenant: str) -> None:
-    world.response = api.read_user(world.tenant(tenant).slug, UNKNOWN_USER_ID)
-
-
-@when(parsers.parse('{tenant} renames {person} to "{name}"'))
-def rename(world: World, api: ServiceApi, tenant: str, person: str, name: str) -> None:
     world.response = api.update_user(
-        world.tenant(tenant).slug, world.person(person).id, {"name": name}
+        world.tenant(tenant).slug, world.person(person).id, {field: json.loads(value)}
     )
 
 
-@when(parsers.parse('{tenant} changes {person}\'s email to "{email}"'))
-def change_email(
-    world: World, api: ServiceApi, db_session: Session, tenant: str, person: str, email: str
+@when(phrase("{tenant:Name} sends a new user as {problem:Value}"))
+def send_new_user_as(
+    world: World, api: ServiceApi, app: FastAPI, tenant: str, problem: str
 ) -> None:
-    _patch_person(world, api, db_session, tenant, person, {"email": email})
+    valid = json.dumps(VALID_NEW_USER).encode()
+    bodies: dict[str, tuple[bytes | Iterator[bytes], str]] = {
+        "malformed JSON": (valid[:-5], JSON),
+        "a JSON list": (json.dumps([VALID_NEW_USER]).encode(), JSON),
+        "plain text": (b"name=Robin Doe, email=robin@acme.example", "text/plain"),
+        "a web form": (
+            b"name=Robin+Doe&email=robin%40acme.example",
+            "application/x-www-form-urlencoded",
+        ),
+        "JSON larger than the limit": (_oversized(app), JSON),
+        "a large body sent in pieces": (_in_pieces(_oversized(app)), JSON),
+    }
+    body, content_type = bodies[problem]
+    world.response = api.create_user_from_bytes(world.tenant(tenant).slug, body, content_type)
 
 
-@when(parsers.parse("{tenant} sends {person} an empty change"))
-def empty_change(
-    world: World, api: ServiceApi, db_session: Session, tenant: str, person: str
-) -> None:
-    _patch_person(world, api, db_session, tenant, person, {})
+@when(phrase("{tenant:Name} asks for its users with {parameter:Words} set to {value:Value}"))
+def list_with(world: World, api: ServiceApi, tenant: str, parameter: str, value: str) -> None:
+    world.response = api.list_users_with(world.tenant(tenant).slug, {parameter: value})
 
 
-@when(parsers.parse("{tenant} removes {person}"))
-def remove(world: World, api: ServiceApi, tenant: str, person: str) -> None:
-    world.response = api.delete_user(world.tenant(tenant).slug, world.person(person).id)
-
-
-def _patch_person(
-    world: World, api: ServiceApi, db_session: Session, tenant: str, person: str, body: dict
-) -> None:
-    target = world.person(person)
-    world.snapshots[person] = _row_of(db_session, target.tenant_id, target.id)
-    world.response = api.update_user(world.tenant(tenant).slug, target.id, body)
-
-
-def _row_of(db_session: Session, tenant_id: int, user_id: int) -> dict[str, Any] | None:
-    return next((u for u in users_of(db_session, tenant_id) if u["id"] == user_id), None)
+@when(phrase("{tenant:Name} removes the user with the id {raw_id:Value}"))
+def remove_by_raw_id(world: World, api: ServiceApi, tenant: str, raw_id: str) -> None:
+    world.response = api.delete_user_at(world.tenant(tenant).slug, raw_id)
 
 
 # --- Then -------------------------------------------------------------------------------
 
 
-@then("the answer is the same as the first time")
-def same_as_first(world: World) -> None:
-    first = world.snapshots["first answer"]
-    assert (world.last.status_code, world.last.json()) == (first.status_code, first.json())
-    assert world.last.headers["Location"] == first.headers["Location"]
-
-
-@then(parsers.parse("the list shows exactly {names}"))
-def list_shows_exactly(world: World, names: str) -> None:
-    expected = sorted(n.strip() for n in names.replace(" and ", ",").split(","))
+@then(phrase("the list shows exactly {names:Names}"))
+def list_shows_exactly(world: World, names: list[str]) -> None:
     answer = world.last
     assert answer.status_code == 200, answer.text
     page = answer.json()
-    assert sorted(item["name"] for item in page["items"]) == expected
-    assert page["total"] == len(expected)
+    assert sorted(item["name"] for item in page["items"]) == sorted(names)
+    assert page["total"] == len(names)
 
 
-@then(parsers.parse("the answer reveals none of the users"))
+@then("the answer reveals none of the users")
 def reveals_no_users(world: World) -> None:
     body = world.last.json()
     assert "items" not in body
@@ -202,75 +206,69 @@ def reveals_no_users(world: World) -> None:
         assert person.email not in world.last.text
 
 
-@then(parsers.parse("the pages hold {sizes} users"))
+@then(phrase("the pages hold {sizes:Value} users"))
 def pages_hold(world: World, sizes: str) -> None:
     expected = [int(s) for s in sizes.replace(" and ", ",").split(",")]
-    assert [len(page) for page in world.snapshots["pages"]] == expected
+    assert [len(page) for page in world.pages] == expected
 
 
 @then("every user appears exactly once, oldest first")
 def each_user_once_in_order(world: World) -> None:
-    ids = [item["id"] for page in world.snapshots["pages"] for item in page]
+    ids = [item["id"] for page in world.pages for item in page]
     assert ids == sorted(set(ids)), f"ids out of order or repeated: {ids}"
 
 
-@then(parsers.parse("the details show {person} with {pronoun} email"))
-def details_show(world: World, person: str, pronoun: str) -> None:
+@then(phrase("the details show {person:Name} with her email"))
+def details_show(world: World, person: str) -> None:
     target = world.person(person)
     body = world.last.json()
     assert (body["id"], body["name"], body["email"]) == (target.id, target.name, target.email)
 
 
 @then(
-    parsers.re(
-        r'(?P<person>\w+) is stored in (?P<tenant>\w+) with the email "(?P<email>[^"]+)" '
-        r"as an? (?P<role>admin|member)"
-    )
+    phrase('{person:Name} is stored in {tenant:Name} with the email "{email:Text}" as {role:ARole}')
 )
 def stored_with_email(
     world: World, db_session: Session, person: str, tenant: str, email: str, role: str
 ) -> None:
-    rows = [u for u in _stored(db_session, world, tenant) if u["name"] == person]
+    rows = [u for u in users_of(db_session, world.tenant(tenant).id) if u["name"] == person]
     assert [(u["email"], u["role"]) for u in rows] == [(email, role)]
     assert world.last.json()["id"] == rows[0]["id"]
 
 
-@then(parsers.parse('{person} is stored in {tenant} with the name "{name}"'))
+@then(phrase('{person:Name} is stored in {tenant:Name} with the name "{name:Text}"'))
 def stored_with_name(
     world: World, db_session: Session, person: str, tenant: str, name: str
 ) -> None:
-    target = world.person(person)
-    row = _row_of(db_session, world.tenant(tenant).id, target.id)
+    row = user_row(db_session, world.tenant(tenant).id, world.person(person).id)
     assert row is not None and row["name"] == name, row
 
 
-@then(parsers.parse("{person} is stored in {tenant} unchanged"))
+@then(phrase("{person:Name} is stored in {tenant:Name} unchanged"))
 def stored_unchanged(world: World, db_session: Session, person: str, tenant: str) -> None:
     target = world.person(person)
-    before = world.snapshots[person]
-    assert before is not None
-    assert _row_of(db_session, world.tenant(tenant).id, target.id) == before
+    before = world.stored_before.person(target)
+    assert before is not None, f"{person} was not stored before"
+    assert user_row(db_session, world.tenant(tenant).id, target.id) == before
 
 
-@then(parsers.parse("{person} is no longer stored in {tenant}"))
+@then(phrase("{person:Name} is no longer stored in {tenant:Name}"))
 def no_longer_stored(world: World, db_session: Session, person: str, tenant: str) -> None:
-    assert _row_of(db_session, world.tenant(tenant).id, world.person(person).id) is None
+    assert user_row(db_session, world.tenant(tenant).id, world.person(person).id) is None
 
 
-@then(
-    parsers.re(r"(?P<tenant>\w+) (still )?has a user with the email \"(?P<email>[^\"]+)\" stored")
-)
+@then(phrase('{tenant:Name} has a user with the email "{email:Text}" stored'))
+@then(phrase('{tenant:Name} still has a user with the email "{email:Text}" stored'))
 def has_email_stored(world: World, db_session: Session, tenant: str, email: str) -> None:
-    emails = [u["email"] for u in _stored(db_session, world, tenant)]
+    emails = [u["email"] for u in users_of(db_session, world.tenant(tenant).id)]
     assert emails.count(email) == 1, emails
 
 
-@then(parsers.parse("{tenant} has exactly {count:d} user stored"))
-@then(parsers.parse("{tenant} has exactly {count:d} users stored"))
-def has_count_stored(world: World, db_session: Session, tenant: str, count: int) -> None:
-    assert len(_stored(db_session, world, tenant)) == count
+@then(phrase("{tenant:Name} has exactly {count:d} user{s:S} stored"))
+def has_count_stored(world: World, db_session: Session, tenant: str, count: int, s: str) -> None:
+    assert len(users_of(db_session, world.tenant(tenant).id)) == count
 
 
-@then(parsers.parse("{tenant} has no users stored"))
+@then(phrase("{tenant:Name} has no users stored"))
 def has_no_users(world: World, db_session: Session, tenant: str) -> None:
-    assert _stored(db_session, world, tenant) == []
+    assert users_of(db_session, world.tenant(tenant).id) == []

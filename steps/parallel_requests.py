@@ -1,49 +1,39 @@
 """Requests sent at the same moment to a real server: what every answer and the database show.
 
-The When steps build one call per request and hand them to `harness.parallel`,
-which sends them from a bounded pool of threads, all starting together.
+The When steps build one call per request and hand them to `harness.parallel`, which
+sends them from a bounded pool of threads, all starting together.
 """
 
 import itertools
 import json
-from collections import Counter as Tally
 
-from pytest_bdd import parsers, then, when
+from pytest_bdd import then, when
 from sqlalchemy.orm import Session
 
-from harness.api import HttpResponse, ids_in
+from harness.answers import assert_error, statuses
+from harness.api import ids_in
 from harness.parallel import Call, run_at_once
-from harness.stored import counters_of, users_of
+from harness.people import listed, numbered_person
+from harness.phrases import phrase
+from harness.stored import users_of
 from harness.world import World
-
-
-def _names(listed: str) -> list[str]:
-    return [name.strip() for name in listed.split(",")]
-
-
-def _person(tenant_slug: str, number: int) -> dict[str, str]:
-    return {"name": f"Person {number}", "email": f"person.{number}@{tenant_slug}.example"}
-
-
-def _statuses(answers: list[HttpResponse]) -> Tally[int]:
-    return Tally(answer.status_code for answer in answers)
-
 
 # --- When -------------------------------------------------------------------------------
 
 
-@when(parsers.parse("{tenant} adds {count:d} different people at the same moment"))
+@when(phrase("{tenant:Name} adds {count:d} different people at the same moment"))
 def add_many(world: World, live_server_url: str, tenant: str, count: int) -> None:
     slug = world.tenant(tenant).slug
     calls: list[Call] = [
-        lambda api, n=n: api.create_user(slug, _person(slug, n)) for n in range(count)
+        lambda api, n=n: api.create_user(slug, numbered_person(slug, n)) for n in range(count)
     ]
     world.answers = run_at_once(live_server_url, calls)
 
 
 @when(
-    parsers.parse(
-        '{tenant} adds {person} with the email "{email}" {count:d} times at the same moment'
+    phrase(
+        '{tenant:Name} adds {person:Name} with the email "{email:Text}" {count:d} times '
+        "at the same moment"
     )
 )
 def add_same_email(
@@ -55,8 +45,9 @@ def add_same_email(
 
 
 @when(
-    parsers.parse(
-        "{tenant} adds {person} {count:d} times at the same moment under one idempotency key"
+    phrase(
+        "{tenant:Name} adds {person:Name} {count:d} times at the same moment under one "
+        "idempotency key"
     )
 )
 def add_once_under_key(
@@ -68,7 +59,9 @@ def add_once_under_key(
     world.answers = run_at_once(live_server_url, [call] * count)
 
 
-@when(parsers.parse('{tenant} increments its counter "{name}" {count:d} times at the same moment'))
+@when(
+    phrase('{tenant:Name} increments its counter "{name:Text}" {count:d} times at the same moment')
+)
 def increment_many(world: World, live_server_url: str, tenant: str, name: str, count: int) -> None:
     slug = world.tenant(tenant).slug
     call: Call = lambda api: api.increment_counter(slug, name)  # noqa: E731
@@ -76,9 +69,9 @@ def increment_many(world: World, live_server_url: str, tenant: str, name: str, c
 
 
 @when(
-    parsers.parse(
-        '{tenant} increments the counters "{names}" {count:d} times at the same moment, '
-        "in varying orders"
+    phrase(
+        '{tenant:Name} increments the counters "{names:Text}" {count:d} times at the same '
+        "moment, in varying orders"
     )
 )
 def increment_overlapping(
@@ -86,7 +79,7 @@ def increment_overlapping(
 ) -> None:
     slug = world.tenant(tenant).slug
     # Every order of the names, in turn: requests lock the same rows in opposite orders.
-    orders = itertools.cycle(itertools.permutations(_names(names)))
+    orders = itertools.cycle(itertools.permutations(listed(names)))
     calls: list[Call] = [
         lambda api, order=order: api.increment_counters(slug, list(order))
         for order in itertools.islice(orders, count)
@@ -95,8 +88,8 @@ def increment_overlapping(
 
 
 @when(
-    parsers.parse(
-        "{first} and {second} each send {count:d} requests at the same moment, "
+    phrase(
+        "{first:Name} and {second:Name} each send {count:d} requests at the same moment, "
         "adding and listing their users"
     )
 )
@@ -104,76 +97,59 @@ def two_tenants_busy(
     world: World, live_server_url: str, first: str, second: str, count: int
 ) -> None:
     calls: list[Call] = []
-    senders: list[str] = []
     for n in range(count):
         for tenant in (first, second):  # interleaved, so the two tenants' requests overlap
             slug = world.tenant(tenant).slug
             if n % 2 == 0:
-                calls.append(lambda api, s=slug, n=n: api.create_user(s, _person(s, n)))
+                calls.append(lambda api, s=slug, n=n: api.create_user(s, numbered_person(s, n)))
             else:
                 calls.append(lambda api, s=slug: api.list_users(s, limit=100))
-            senders.append(tenant)
+            world.senders.append(tenant)
     world.answers = run_at_once(live_server_url, calls)
-    world.snapshots["senders"] = senders
 
 
 # --- Then -------------------------------------------------------------------------------
 
 
-@then(parsers.parse("every one of the {count:d} answers is {status:d}"))
+@then(phrase("every one of the {count:d} answers is {status:d}"))
 def every_answer_is(world: World, count: int, status: int) -> None:
     assert len(world.answers) == count
     wrong = [a for a in world.answers if a.status_code != status]
-    assert not wrong, f"{_statuses(world.answers)}; first wrong: {wrong[0].text}"
+    assert not wrong, f"{statuses(world.answers)}; first wrong: {wrong[0].text}"
 
 
-@then(parsers.parse("exactly {count:d} answer is {status:d}"))
-@then(parsers.parse("exactly {count:d} answers are {status:d}"))
-def exactly_answers_are(world: World, count: int, status: int) -> None:
-    assert _statuses(world.answers)[status] == count, _statuses(world.answers)
+@then(phrase("exactly {count:d} answer{s:S} {verb:Is} {status:d}"))
+def exactly_answers_are(world: World, count: int, s: str, verb: str, status: int) -> None:
+    assert statuses(world.answers)[status] == count, statuses(world.answers)
 
 
-@then(parsers.parse('the other {count:d} answers are {status:d} with the error "{code}"'))
+@then(phrase('the other {count:d} answers are {status:d} with the error "{code:Text}"'))
 def other_answers_are(world: World, count: int, status: int, code: str) -> None:
     others = [a for a in world.answers if not 200 <= a.status_code < 300]
-    assert len(others) == count, _statuses(world.answers)
+    assert len(others) == count, statuses(world.answers)
     for answer in others:
-        assert answer.status_code == status, answer.text
-        error = answer.json()["error"]
-        assert error["code"] == code, error
-        assert error["message"].strip(), "the refusal must say why"
+        assert_error(answer, status, code)
 
 
-@then(parsers.parse("the answers show every value from 1 to {last:d} once"))
+@then(phrase("the answers show every value from 1 to {last:d} once"))
 def every_value_once(world: World, last: int) -> None:
-    assert _statuses(world.answers) == {200: last}, _statuses(world.answers)
+    assert statuses(world.answers) == {200: last}, statuses(world.answers)
     values = sorted(answer.json()["value"] for answer in world.answers)
     assert values == list(range(1, last + 1)), f"repeated or missing values: {values}"
 
 
-@then(parsers.parse("all {count:d} answers are identical"))
+@then(phrase("all {count:d} answers are identical"))
 def answers_identical(world: World, count: int) -> None:
     assert len(world.answers) == count
     distinct = {(a.status_code, a.text) for a in world.answers}
     assert len(distinct) == 1, distinct
 
 
-@then(parsers.parse('{tenant}\'s counters "{names}" are each stored as {value:d}'))
-def counters_each_stored(
-    world: World, db_session: Session, tenant: str, names: str, value: int
-) -> None:
-    stored = counters_of(db_session, world.tenant(tenant).id)
-    assert {name: stored.get(name) for name in _names(names)} == dict.fromkeys(_names(names), value)
-
-
-@then(parsers.parse("no answer to {tenant} shows anything of {other}'s"))
+@then(phrase("no answer to {tenant:Name} shows anything of {other:Name}'s"))
 def no_answer_leaks(world: World, db_session: Session, tenant: str, other: str) -> None:
-    theirs = users_of(db_session, world.tenant(other).id)
-    their_ids = {user["id"] for user in theirs}
+    their_ids = {user["id"] for user in users_of(db_session, world.tenant(other).id)}
     their_domain = f"@{world.tenant(other).slug}.example"
-    answers = [
-        a for a, s in zip(world.answers, world.snapshots["senders"], strict=True) if s == tenant
-    ]
+    answers = [a for a, s in zip(world.answers, world.senders, strict=True) if s == tenant]
     assert answers, f"{tenant} sent nothing"
     for answer in answers:
         assert answer.status_code in (200, 201), answer.text  # a failure would hide nothing
@@ -184,13 +160,13 @@ def no_answer_leaks(world: World, db_session: Session, tenant: str, other: str) 
         assert not leaked, f"{other}'s user ids {leaked} in {tenant}'s answer: {answer.text}"
 
 
-@then(parsers.parse("each of {first} and {second} has exactly the people it added stored"))
+@then(phrase("each of {first:Name} and {second:Name} has exactly the people it added stored"))
 def each_has_its_own(world: World, db_session: Session, first: str, second: str) -> None:
     for tenant in (first, second):
         slug = world.tenant(tenant).slug
         added = sorted(
             answer.json()["email"]
-            for answer, sender in zip(world.answers, world.snapshots["senders"], strict=True)
+            for answer, sender in zip(world.answers, world.senders, strict=True)
             if sender == tenant and answer.status_code == 201
         )
         stored = sorted(user["email"] for user in users_of(db_session, world.tenant(tenant).id))

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.test_ci_workflow import ROOT, shard_plan
+from tests.guards.test_ci_workflow import ROOT, shard_plan
 
 # The two pytest runs of `make test`: everything, and the isolation features without RLS.
 RUNS = {

@@ -20,7 +20,7 @@ from app.settings import Settings
 from harness.api import NO_CREDENTIALS, ServiceApi
 from harness.factories import TenantFactory
 
-FEATURE = Path(__file__).resolve().parent.parent / "features" / "tenant_isolation.feature"
+FEATURE = Path(__file__).resolve().parents[2] / "features" / "tenant_isolation.feature"
 MATRIX_OUTLINE = "Globex gets nothing of Acme's through <method> <path>"
 # Routes that need no tenant, listed one by one so that adding one is a decision.
 PUBLIC_ROUTES = {

@@ -8,7 +8,7 @@ handled, not by luck of timing.
 
 import pytest
 
-from harness.mutants import Mutation, run_on_mutant
+from tests.mutation.mutants import Mutation, run_on_mutant
 
 COUNTERS_REPO = "app/repositories/counters.py"
 USERS_REPO = "app/repositories/users.py"

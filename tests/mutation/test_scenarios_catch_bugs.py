@@ -7,7 +7,7 @@ and the database's row-level security.
 
 import pytest
 
-from harness.mutants import Mutation, run_on_mutant
+from tests.mutation.mutants import Mutation, run_on_mutant
 
 USERS_REPO = "app/repositories/users.py"
 COUNTERS_REPO = "app/repositories/counters.py"

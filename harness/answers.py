@@ -1,0 +1,48 @@
+"""What every answer of the service promises: its status, and the one error shape."""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from harness.api import HttpResponse
+from harness.faults import BUG_TEXT
+
+# What an answer must never show: traces, driver and library names, partners' words.
+INTERNALS = (
+    "Traceback",
+    'File "',
+    "sqlalchemy",
+    "psycopg",
+    "httpx",
+    "nginx",
+    "upstream",
+    "timed out",
+    "connection refused",
+    BUG_TEXT,
+)
+
+
+def assert_status(answer: HttpResponse, status: int) -> None:
+    assert answer.status_code == status, (
+        f"expected {status}, got {answer.status_code}: {answer.text}"
+    )
+
+
+def assert_error(answer: HttpResponse, status: int, code: str) -> None:
+    """A refusal with `status` in the one error shape: code, a message, the request id."""
+    assert_status(answer, status)
+    error = answer.json()["error"]
+    assert error["code"] == code, error
+    assert error["message"].strip(), "the error must say what is wrong"
+    assert error["request_id"] == answer.headers["X-Request-ID"], (
+        "the error must carry the request id that the header echoes"
+    )
+
+
+def statuses(answers: Iterable[HttpResponse]) -> Counter[int]:
+    return Counter(answer.status_code for answer in answers)
+
+
+def assert_no_internals(answer: HttpResponse) -> None:
+    body = answer.text.lower()
+    shown = [marker for marker in INTERNALS if marker.lower() in body]
+    assert not shown, f"the answer shows {shown}: {answer.text}"

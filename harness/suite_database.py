@@ -1,0 +1,60 @@
+"""The suite's PostgreSQL and a migrated database on it: one recipe for the fixtures and bench/.
+
+- `postgres_server()`: TEST_DATABASE_URL's server (from the environment or `.env`), or a
+  throwaway cluster from the machine's own server binaries, stopped at the end.
+- `suite_database(server, name)`: the service's roles, a database of its own, the real
+  Alembic migrations; dropped at the end.
+- `service_settings(database, rls=...)`: the service's settings for that database, with
+  the suite's signing secret and cheap password hashing.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
+
+from app.settings import Settings
+from harness import provision
+from harness.auth import SUITE_AUTH_SETTINGS
+from harness.pg_cluster import start_cluster
+
+
+class SuiteSettings(BaseSettings):
+    """Where the suite's PostgreSQL is; read from the environment or `.env`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    test_database_url: str | None = None
+
+
+@contextmanager
+def postgres_server() -> Iterator[URL]:
+    """A server the suite may create roles and databases on. Raises PostgresNotFound."""
+    configured = SuiteSettings().test_database_url
+    if configured:
+        yield provision.server_url(configured)
+        return
+    cluster = start_cluster()
+    try:
+        yield provision.server_url(cluster.url)
+    finally:
+        cluster.stop()
+
+
+@contextmanager
+def suite_database(server: URL, name: str) -> Iterator[provision.TestDatabase]:
+    """A database of its own on `server`, migrated with the real migrations; dropped after."""
+    provision.ensure_roles(server)
+    database = provision.create_database(server, name)
+    try:
+        provision.migrate(database)
+        yield database
+    finally:
+        provision.drop_database(server, name)
+
+
+def service_settings(database: provision.TestDatabase, *, rls: bool = True) -> Settings:
+    """The service's settings: its own role (or the BYPASSRLS one), the suite's auth settings."""
+    url = database.service_url if rls else database.bypass_url
+    return Settings(database_url=url.render_as_string(hide_password=False), **SUITE_AUTH_SETTINGS)

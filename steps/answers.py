@@ -1,0 +1,40 @@
+"""What an answer says, whatever was asked: its status, its error, its headers."""
+
+from pytest_bdd import then
+
+from harness.answers import assert_error, assert_no_internals, assert_status
+from harness.phrases import phrase
+from harness.world import World
+
+
+@then(phrase("the answer is {status:d}"))
+def answer_status(world: World, status: int) -> None:
+    assert_status(world.last, status)
+
+
+@then(phrase('the answer is {status:d} with the error "{code:Text}"'))
+def answer_error(world: World, status: int, code: str) -> None:
+    assert_error(world.last, status, code)
+
+
+@then(phrase('the error names the field "{field:Text}"'))
+def error_names_field(world: World, field: str) -> None:
+    error = world.last.json()["error"]
+    fields = [detail["field"].split(".")[-1] for detail in error.get("details", [])]
+    assert field in fields, f"{field!r} not among the fields named: {error}"
+    assert field in error["message"], f"the message should name {field!r}: {error['message']}"
+
+
+@then("the answer asks the caller to retry later")
+def retry_later(world: World) -> None:
+    assert int(world.last.headers["Retry-After"]) >= 1, world.last.headers
+
+
+@then("the answer asks for credentials")
+def asks_for_credentials(world: World) -> None:
+    assert world.last.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@then("the answer shows no internals")
+def no_internals(world: World) -> None:
+    assert_no_internals(world.last)

@@ -1,0 +1,85 @@
+"""API keys for machine clients: an admin creates, lists and revokes them."""
+
+import json
+from datetime import UTC, datetime
+
+from pytest_bdd import given, then, when
+from sqlalchemy.orm import Session
+
+from app.auth import api_keys
+from harness.api import ServiceApi
+from harness.auth import api_key
+from harness.factories import ApiKeyFactory
+from harness.phrases import phrase
+from harness.stored import api_keys_of
+from harness.world import World
+
+
+@given(phrase('{tenant:Name} has the {role:Role} API key "{name:Text}"'))
+def tenant_has_key(world: World, tenant: str, role: str, name: str) -> None:
+    key = api_keys.new_key()
+    world.api_keys[name] = ApiKeyFactory(
+        tenant_id=world.tenant(tenant).id, name=name, role=role, key=key
+    )
+    world.signed_in[f'the "{name}" key'] = api_key(key)
+
+
+@given(phrase('{tenant:Name} has revoked the API key "{name:Text}"'))
+def key_revoked(world: World, db_session: Session, tenant: str, name: str) -> None:
+    world.api_key(name).revoked_at = datetime.now(UTC)
+    db_session.commit()
+
+
+@when(phrase('{person:Name} creates the {role:Role} API key "{name:Text}" for {tenant:Name}'))
+def creates_key(
+    world: World, api: ServiceApi, person: str, role: str, name: str, tenant: str
+) -> None:
+    world.response = api.create_api_key(
+        world.tenant(tenant).slug, {"name": name, "role": role}, world.credentials(person)
+    )
+
+
+@when(phrase("{person:Name} lists the API keys of {tenant:Name}"))
+def lists_keys(world: World, api: ServiceApi, person: str, tenant: str) -> None:
+    world.response = api.list_api_keys(world.tenant(tenant).slug, world.credentials(person))
+
+
+@when(phrase('{person:Name} revokes the API key "{name:Text}" of {tenant:Name}'))
+def revokes_key(world: World, api: ServiceApi, person: str, name: str, tenant: str) -> None:
+    world.response = api.revoke_api_key(
+        world.tenant(tenant).slug, world.api_key(name).id, world.credentials(person)
+    )
+
+
+@then("the answer shows the key's secret once")
+def shows_secret(world: World) -> None:
+    body = world.last.json()
+    assert api_keys.prefix_of(body["key"]) == body["prefix"]
+    world.created_key = body
+
+
+@then(phrase('{tenant:Name} has the API key "{name:Text}" stored, without its secret'))
+def key_stored(world: World, db_session: Session, tenant: str, name: str) -> None:
+    assert world.created_key is not None, "no key was created"
+    secret = world.created_key["key"]
+    rows = [k for k in api_keys_of(db_session, world.tenant(tenant).id) if k["name"] == name]
+    assert len(rows) == 1, rows
+    assert secret not in json.dumps(rows, default=str)
+    assert rows[0]["secret_hash"] == api_keys.digest(secret)
+
+
+@then(phrase('the list shows the key "{name:Text}" with its prefix and no secret'))
+def list_shows_key(world: World, name: str) -> None:
+    items = world.last.json()["items"]
+    row = world.api_key(name)
+    listed = [item for item in items if item["name"] == name]
+    assert [item["prefix"] for item in listed] == [row.prefix]
+    assert "key" not in listed[0] and "secret_hash" not in listed[0]
+    assert row.secret_hash not in world.last.text
+
+
+@then(phrase('the API key "{name:Text}" is stored as revoked'))
+def key_revoked_stored(world: World, db_session: Session, name: str) -> None:
+    row = world.api_key(name)
+    stored = [k for k in api_keys_of(db_session, row.tenant_id) if k["id"] == row.id]
+    assert stored and stored[0]["revoked_at"] is not None, stored
