@@ -33,7 +33,10 @@ class HttpResponse(Protocol):
 
 
 class HttpClient(Protocol):
-    def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
+    """httpx's Client, Starlette's TestClient: anything with httpx's `request`."""
+
+    @property
+    def request(self) -> Callable[..., Any]: ...
 
 
 DefaultCredentials = Callable[[str], Headers]
@@ -81,7 +84,10 @@ class ServiceApi:
             sent[TENANT_HEADER] = tenant
         extra = {} if content is None else {"content": content}
         try:
-            return self.http.request(method, path, json=json, params=params, headers=sent, **extra)
+            answer: HttpResponse = self.http.request(
+                method, path, json=json, params=params, headers=sent, **extra
+            )
+            return answer
         finally:
             jar = getattr(self.http, "cookies", None)
             if jar:

@@ -22,7 +22,7 @@ with these types instead of parse's catch-all `{}`, so "Acme removes the user wi
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import parse
@@ -34,87 +34,36 @@ from harness.auth import FORGERIES
 NAME = r"[A-Z][a-z]+"
 
 
-@parse.with_pattern(NAME)
-def _name(text: str) -> str:
-    return text
+def _kind(pattern: str, convert: Callable[[str], Any] | None = None) -> Any:
+    """A placeholder type for parse: a converter that carries the regex it matches."""
+    return parse.with_pattern(pattern)(convert or (lambda text: text))
 
 
-@parse.with_pattern(rf"{NAME}(?:(?:, | and ){NAME})*")
 def _names(text: str) -> list[str]:
     return [name.strip() for name in text.replace(" and ", ",").split(",")]
-
-
-@parse.with_pattern(r"an? (?:admin|member)")
-def _role(text: str) -> str:
-    return text.split()[-1]
-
-
-@parse.with_pattern(r'[^"]*')
-def _text(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(rf"{NAME}(?:'s browser)?|the \"[^\"]+\" key|someone without credentials")
-def _caller(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"[a-z][a-z_-]*(?: [a-z][a-z_-]*)*")
-def _words(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS")
-def _method(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"/\S*")
-def _path(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r".+")
-def _value(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"admin|member")
-def _bare_role(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"is|are")
-def _is(text: str) -> str:
-    return text
-
-
-@parse.with_pattern(r"s?")
-def _plural(text: str) -> str:
-    return text
 
 
 def _one_of(choices: Iterable[str]) -> Any:
     """A type that matches exactly one of `choices` (longest first, so none hides another)."""
     ordered = sorted(choices, key=len, reverse=True)
-    return parse.with_pattern("|".join(re.escape(choice) for choice in ordered))(lambda t: t)
+    return _kind("|".join(re.escape(choice) for choice in ordered))
 
 
 TYPES: dict[str, Any] = {
-    "Role": _bare_role,
-    "S": _plural,
-    "Is": _is,
+    "Name": _kind(NAME),
+    "Names": _kind(rf"{NAME}(?:(?:, | and ){NAME})*", _names),
+    "ARole": _kind(r"an? (?:admin|member)", lambda text: text.split()[-1]),
+    "Role": _kind(r"admin|member"),
+    "Text": _kind(r'[^"]*'),
+    "Caller": _kind(rf"{NAME}(?:'s browser)?|the \"[^\"]+\" key|someone without credentials"),
+    "Words": _kind(r"[a-z][a-z_-]*(?: [a-z][a-z_-]*)*"),
+    "Method": _kind(r"GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS"),
+    "Path": _kind(r"/\S*"),
+    "Value": _kind(r".+"),
+    "S": _kind(r"s?"),
+    "Is": _kind(r"is|are"),
     "Forgery": _one_of(FORGERIES),
     "Action": _one_of(ACTIONS),
-    "Method": _method,
-    "Path": _path,
-    "Value": _value,
-    "Name": _name,
-    "Names": _names,
-    "ARole": _role,
-    "Text": _text,
-    "Caller": _caller,
-    "Words": _words,
 }
 
 

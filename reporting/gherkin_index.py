@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from gherkin.parser import Parser  # type: ignore[import-untyped]
+from gherkin.parser import Parser
 
 from .model import DocStringDict, TagDict
 
@@ -87,7 +87,7 @@ def _index_children(index: FeatureIndex, children: list[Node], rule_line: int | 
 @functools.lru_cache(maxsize=256)
 def _load(path: str, mtime_ns: int) -> FeatureIndex:
     with open(path, encoding="utf-8") as handle:
-        document: Node = Parser().parse(handle.read())
+        document: Node = dict(Parser().parse(handle.read()))
     index = FeatureIndex()
     feature = document.get("feature")
     if feature is not None:

@@ -14,6 +14,7 @@ pytest failure of the scenario carries the same suggestion (so JUnit XML shows i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,7 @@ def _gated(config: pytest.Config) -> bool:
     return any(config.getoption(gate) for gate in GATES)
 
 
-def _audit_to_json(audit: StepAudit) -> dict[str, list[list[object]]]:
+def _audit_to_json(audit: StepAudit) -> dict[str, list[list[Any]]]:
     return {
         "unused": [[d.location, d.type, d.pattern] for d in audit.unused],
         "ambiguous": [
@@ -74,15 +75,15 @@ def _audit_to_json(audit: StepAudit) -> dict[str, list[list[object]]]:
     }
 
 
-def _audit_from_json(data: dict[str, list[list[object]]]) -> StepAudit:
-    def definition(entry: object) -> StepDefinition:
-        location, step_type, pattern = entry  # type: ignore[misc]
+def _audit_from_json(data: dict[str, list[list[Any]]]) -> StepAudit:
+    def definition(entry: list[Any]) -> StepDefinition:
+        location, step_type, pattern = entry
         return StepDefinition(str(location), str(step_type), str(pattern))
 
     return StepAudit(
         unused=[definition(entry) for entry in data["unused"]],
         ambiguous=[
-            AmbiguousStep(str(t), str(text), tuple(definition(d) for d in defs))  # type: ignore[attr-defined]
+            AmbiguousStep(str(t), str(text), tuple(definition(d) for d in defs))
             for t, text, defs in data["ambiguous"]
         ],
     )

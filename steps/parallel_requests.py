@@ -6,17 +6,36 @@ sends them from a bounded pool of threads, all starting together.
 
 import itertools
 import json
+from functools import partial
 
 from pytest_bdd import then, when
 from sqlalchemy.orm import Session
 
 from harness.answers import assert_error, statuses
-from harness.api import ids_in
+from harness.api import HttpResponse, ServiceApi, ids_in
 from harness.parallel import Call, run_at_once
 from harness.people import listed, numbered_person
 from harness.phrases import phrase
 from harness.stored import users_of
 from harness.world import World
+
+
+def adding(slug: str, number: int) -> Call:
+    """A call that adds the numbered person to the tenant."""
+    return partial(_create_user, slug, numbered_person(slug, number))
+
+
+def _create_user(slug: str, body: dict[str, str], api: ServiceApi) -> HttpResponse:
+    return api.create_user(slug, body)
+
+
+def _list_page(slug: str, api: ServiceApi) -> HttpResponse:
+    return api.list_users(slug, limit=100)
+
+
+def _increment_counters(slug: str, names: list[str], api: ServiceApi) -> HttpResponse:
+    return api.increment_counters(slug, names)
+
 
 # --- When -------------------------------------------------------------------------------
 
@@ -24,10 +43,7 @@ from harness.world import World
 @when(phrase("{tenant:Name} adds {count:d} different people at the same moment"))
 def add_many(world: World, live_server_url: str, tenant: str, count: int) -> None:
     slug = world.tenant(tenant).slug
-    calls: list[Call] = [
-        lambda api, n=n: api.create_user(slug, numbered_person(slug, n)) for n in range(count)
-    ]
-    world.answers = run_at_once(live_server_url, calls)
+    world.answers = run_at_once(live_server_url, [adding(slug, n) for n in range(count)])
 
 
 @when(
@@ -81,8 +97,7 @@ def increment_overlapping(
     # Every order of the names, in turn: requests lock the same rows in opposite orders.
     orders = itertools.cycle(itertools.permutations(listed(names)))
     calls: list[Call] = [
-        lambda api, order=order: api.increment_counters(slug, list(order))
-        for order in itertools.islice(orders, count)
+        partial(_increment_counters, slug, list(order)) for order in itertools.islice(orders, count)
     ]
     world.answers = run_at_once(live_server_url, calls)
 
@@ -100,10 +115,7 @@ def two_tenants_busy(
     for n in range(count):
         for tenant in (first, second):  # interleaved, so the two tenants' requests overlap
             slug = world.tenant(tenant).slug
-            if n % 2 == 0:
-                calls.append(lambda api, s=slug, n=n: api.create_user(s, numbered_person(s, n)))
-            else:
-                calls.append(lambda api, s=slug: api.list_users(s, limit=100))
+            calls.append(adding(slug, n) if n % 2 == 0 else partial(_list_page, slug))
             world.senders.append(tenant)
     world.answers = run_at_once(live_server_url, calls)
 

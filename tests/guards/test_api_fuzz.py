@@ -102,6 +102,6 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_outside_the_schema(
 ) -> None:
     if not case.path.startswith("/health") and next(_alternate) % 2 == 0:
         # Half the cases act as Acme's admin; the other half test the refusals.
-        case.headers = {**(case.headers or {}), TENANT_HEADER: TENANT, **api_key(admin_key)}
+        case.headers.update({TENANT_HEADER: TENANT, **api_key(admin_key)})
     GENERATED[case.operation.label] = GENERATED.get(case.operation.label, 0) + 1
     case.call_and_validate(checks=CHECKS, app=fuzzed_app)

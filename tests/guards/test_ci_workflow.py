@@ -42,8 +42,9 @@ def shard_plan() -> tuple[int, list[int]]:
 
 
 def test_the_workflow_is_valid_yaml_that_runs_on_pushes_and_pull_requests() -> None:
-    workflow = load_workflow()
+    workflow: dict[Any, Any] = load_workflow()
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert triggers is not None, "the workflow names no triggers"
     assert {"push", "pull_request"} <= set(triggers)
 
 

@@ -8,6 +8,7 @@ checked with real requests, with and without a tenant header naming a real tenan
 
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
@@ -56,7 +57,7 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def matrix_rows() -> set[tuple[str, str]]:
-    document = Parser().parse(FEATURE.read_text())
+    document: dict[str, Any] = dict(Parser().parse(FEATURE.read_text()))
     rows: set[tuple[str, str]] = set()
     for child in document["feature"]["children"]:
         for item in child.get("rule", {}).get("children", []):

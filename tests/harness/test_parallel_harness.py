@@ -3,13 +3,14 @@ connections, and nothing (thread, connection) is left behind."""
 
 import threading
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, text
 
 from app.main import create_app
 from app.settings import Settings
-from harness.api import HttpResponse
+from harness.api import HttpResponse, ServiceApi
 from harness.factories import TenantFactory
 from harness.live_server import live_server
 from harness.parallel import MAX_WORKERS, run_at_once
@@ -17,6 +18,10 @@ from harness.provision import SERVICE_ROLE
 from harness.world import World
 
 WAIT_LIMIT_S = 10.0
+
+
+def _increment(slug: str, counter: str, api: ServiceApi) -> HttpResponse:
+    return api.increment_counter(slug, counter)
 
 
 def _service_sessions(admin_engine: Engine, where: str = "true") -> int:
@@ -42,7 +47,7 @@ def test_a_burst_leaves_no_thread_or_connection_behind(
     with live_server(app) as base_url:
         answers = run_at_once(
             base_url,
-            [lambda api, n=n: api.increment_counter(tenant.slug, f"c{n % 3}") for n in range(30)],
+            [partial(_increment, tenant.slug, f"c{n % 3}") for n in range(30)],
         )
         assert _service_sessions(admin_engine) > connections_before
     assert [a.status_code for a in answers] == [200] * 30

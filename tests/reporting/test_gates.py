@@ -9,7 +9,7 @@ import pytest
 from reporting.suggest import suggest_step_definition
 
 if TYPE_CHECKING:
-    from conftest import RunProject
+    from tests.reporting.conftest import RunProject
 
 UNUSED = "conftest.py:*: @then('Alice is told the withdrawal is refused')"
 PASSING_ONLY = ("-k", "not interest and not refused")

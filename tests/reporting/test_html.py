@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import RunProject
+    from tests.reporting.conftest import RunProject
 
 VOID = {"meta", "br", "hr", "img", "input", "link"}
 INSTALL_HINT = (

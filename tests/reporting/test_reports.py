@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import ProjectRun, RunProject
+    from tests.reporting.conftest import ProjectRun, RunProject
 
 #: Scenario names and their status, in report order (file order, outline rows in order).
 EXPECTED = [

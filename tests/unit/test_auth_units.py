@@ -19,7 +19,7 @@ SETTINGS = Settings(
 
 def test_the_signing_secret_has_no_default_and_must_be_long() -> None:
     with pytest.raises(ValidationError, match="jwt_secret"):
-        Settings(database_url="postgresql://u@h/d")  # type: ignore[call-arg]
+        Settings(database_url="postgresql://u@h/d")
     with pytest.raises(ValidationError, match="at least 32"):
         Settings(database_url="postgresql://u@h/d", jwt_secret="short")
 
