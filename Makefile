@@ -34,7 +34,7 @@ $(STAMP): requirements.txt
 ## The acceptance run, readable by a product owner: every feature, scenario and step in the
 ## terminal, and Cucumber JSON, JUnit XML and a one-file HTML page under reports/.
 acceptance: $(STAMP)
-	$(BIN)/pytest steps -n auto -p no:cacheprovider --bdd-terminal $(REPORT_FLAGS)
+	$(BIN)/pytest steps -n auto -p no:cacheprovider --gherkin-terminal-reporter $(REPORT_FLAGS)
 
 ## Everything: lint, features and tests with coverage, then the isolation features
 ## again with the database layer switched off (the application's filters alone).

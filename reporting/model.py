@@ -159,6 +159,9 @@ class RunReport:
     def counts(self) -> Counter[str]:
         return Counter(scenario["status"] for scenario in self.scenarios)
 
+    def step_counts(self) -> Counter[str]:
+        return Counter(step["status"] for s in self.scenarios for step in s["steps"])
+
     def all_tags(self) -> list[str]:
         return sorted({tag for s in self.scenarios for tag in effective_tags(s)})
 

@@ -3,7 +3,9 @@
 Options:
   --bdd-report-dir=DIR     write DIR/cucumber.json and DIR/report.html, print DIR at the end;
                            pass --junitxml=DIR/junit.xml for JUnit.
-  --bdd-terminal           print features, rules, scenarios and steps at the end of the run.
+  --gherkin-terminal-reporter  (pytest-bdd's option, taken over) print every feature, rule,
+                           scenario and step with its outcome at the end of the run, the same
+                           at any verbosity, serial or under pytest-xdist.
   --bdd-unused-steps-gate  fail the run when no collected scenario uses a step definition.
   --bdd-ambiguous-steps-gate  fail the run when a step's text matches more than one definition.
 
@@ -13,6 +15,7 @@ pytest failure of the scenario carries the same suggestion (so JUnit XML shows i
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from .step_audit import AmbiguousStep, StepAudit, StepDefinition, audit_steps
 from .terminal import write_terminal_report, write_undefined_steps
 
 AUDIT_KEY = "bdd_step_audit"
+GHERKIN_VIEW = pytest.StashKey[bool]()
 GATES = ("bdd_unused_steps_gate", "bdd_ambiguous_steps_gate")
 
 
@@ -36,12 +40,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         default=None,
         help="write DIR/cucumber.json and DIR/report.html (living documentation).",
-    )
-    group.addoption(
-        "--bdd-terminal",
-        action="store_true",
-        default=False,
-        help="print features, rules, scenarios and steps with their status at the end of the run.",
     )
     group.addoption(
         "--bdd-unused-steps-gate",
@@ -100,6 +98,7 @@ class ControllerReporting:
         self.unused: list[StepDefinition] = []
         self.ambiguous: list[AmbiguousStep] = []
         self.audited = False
+        self.started = time.monotonic()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.collector.add(report)
@@ -139,8 +138,13 @@ class ControllerReporting:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         run = self.collector.run_report()
-        if self.config.getoption("bdd_terminal") and run.features:
-            write_terminal_report(terminalreporter, run)
+        if self.config.stash[GHERKIN_VIEW] and run.features:
+            write_terminal_report(
+                terminalreporter,
+                run,
+                width=terminalreporter._tw.fullwidth,
+                wall_s=time.monotonic() - self.started,
+            )
         write_undefined_steps(terminalreporter, run)
         if self.unused:
             terminalreporter.write_sep(
@@ -171,6 +175,12 @@ class WorkerStepAudit:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # pytest-bdd's own --gherkin-terminal-reporter swaps pytest's terminal reporter for a plain
+    # listing (steps only with -v; refused under xdist). This plugin takes the option over:
+    # it switches pytest-bdd's reporter off (its configure runs after ours) and prints the
+    # product owner's view from the reports every process sends.
+    config.stash[GHERKIN_VIEW] = bool(getattr(config.option, "gherkin_terminal_reporter", False))
+    config.option.gherkin_terminal_reporter = False
     config.pluginmanager.register(ScenarioCapture(config.rootpath), "bdd-reporting-capture")
     if _is_worker(config):
         if _gated(config):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Protocol
 
 from .model import RunReport, ScenarioDict, StepDict, effective_tags, summarize
@@ -10,12 +11,29 @@ LABELS = {"passed": "passed", "failed": "FAILED", "undefined": "UNDEFINED", "ski
 COLOURS = {"passed": "green", "failed": "red", "undefined": "yellow", "skipped": "cyan"}
 
 
+# Below this the text column of a step gets too narrow to wrap into: lines are left long.
+MIN_TEXT_WIDTH = 20
+
+
 class Writer(Protocol):
     """The part of pytest's ``TerminalReporter`` we use."""
 
     def write_line(self, line: str, **markup: bool) -> None: ...
 
     def write_sep(self, sep: str, title: str | None = None, **markup: bool) -> None: ...
+
+
+def _wrapped(first: str, indent: int, width: int) -> list[str]:
+    """``first`` wrapped to ``width``; continuation lines start under the text, ``indent`` in."""
+    if width - indent < MIN_TEXT_WIDTH or len(first) <= width:
+        return [first]
+    return textwrap.wrap(
+        first,
+        width=width,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _markup(status: str) -> dict[str, bool]:
@@ -34,10 +52,13 @@ def _indented(text: str, indent: str) -> list[str]:
     return [indent + line for line in text.rstrip().splitlines()]
 
 
-def _step_lines(tw: Writer, step: StepDict, indent: str) -> None:
+def _step_lines(tw: Writer, step: StepDict, indent: str, width: int) -> None:
     status = step["status"]
     label = LABELS[status].ljust(9)
-    tw.write_line(f"{indent}{label} {step['keyword']} {step['name']}", **_markup(status))
+    text = f"{indent}{label} {step['keyword']} {step['name']}"
+    text_column = len(indent) + 10 + len(step["keyword"]) + 1
+    for line in _wrapped(text, text_column, width):
+        tw.write_line(line, **_markup(status))
     inner = indent + " " * 10
     if step["datatable"]:
         for line in _table(step["datatable"], inner + "  "):
@@ -54,7 +75,7 @@ def _step_lines(tw: Writer, step: StepDict, indent: str) -> None:
             tw.write_line(line, yellow=True)
 
 
-def _scenario_lines(tw: Writer, scenario: ScenarioDict, indent: str) -> None:
+def _scenario_lines(tw: Writer, scenario: ScenarioDict, indent: str, width: int) -> None:
     status = scenario["status"]
     tags = " ".join(effective_tags(scenario))
     title = f"{indent}{scenario['keyword']}: {scenario['name']}"
@@ -71,7 +92,7 @@ def _scenario_lines(tw: Writer, scenario: ScenarioDict, indent: str) -> None:
         ):
             tw.write_line(line)
     for step in scenario["steps"]:
-        _step_lines(tw, step, indent + "  ")
+        _step_lines(tw, step, indent + "  ", width)
     if status == "failed" and not any(s["status"] == "failed" for s in scenario["steps"]):
         tw.write_line(f"{indent}  >  {_error_line(scenario['error'])}", red=True)
 
@@ -83,7 +104,11 @@ def _error_line(error: str | None) -> str:
     return errors[0] if errors else lines[-1]
 
 
-def write_terminal_report(tw: Writer, report: RunReport) -> None:
+def write_terminal_report(
+    tw: Writer, report: RunReport, *, width: int = 80, wall_s: float | None = None
+) -> None:
+    """The product owner's view: every feature, rule, scenario and step with its outcome,
+    a summary per feature, and the run's totals as Cucumber prints them."""
     tw.write_sep("=", "Gherkin report")
     for feature_report in report.features:
         feature = feature_report.feature
@@ -95,7 +120,7 @@ def write_terminal_report(tw: Writer, report: RunReport) -> None:
                 tw.write_line(f"  {group.rule['keyword']}: {group.rule['name']}", bold=True)
                 indent = "    "
             for scenario in group.scenarios:
-                _scenario_lines(tw, scenario, indent)
+                _scenario_lines(tw, scenario, indent, width)
         counts = feature_report.counts()
         colour = "red" if counts["failed"] or counts["undefined"] else "green"
         tw.write_line(
@@ -104,7 +129,12 @@ def write_terminal_report(tw: Writer, report: RunReport) -> None:
             **{colour: True},
         )
     tw.write_line("")
-    tw.write_line(f"Total: {summarize(report.counts(), 'scenario')}", bold=True)
+    colour = "red" if report.counts()["failed"] or report.counts()["undefined"] else "green"
+    tw.write_line(f"Total: {summarize(report.counts(), 'scenario')}", bold=True, **{colour: True})
+    tw.write_line(f"       {summarize(report.step_counts(), 'step')}", **{colour: True})
+    if wall_s is not None:
+        minutes, seconds = divmod(wall_s, 60)
+        tw.write_line(f"       {int(minutes)}m{seconds:.3f}s")
 
 
 def write_undefined_steps(tw: Writer, report: RunReport) -> None:

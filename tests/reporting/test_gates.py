@@ -16,7 +16,9 @@ PASSING_ONLY = ("-k", "not interest and not refused")
 
 
 def test_undefined_step_is_listed_with_a_suggested_definition(run_project: RunProject) -> None:
-    run = run_project()  # without --bdd-terminal: the undefined-steps section is always shown
+    run = (
+        run_project()
+    )  # without --gherkin-terminal-reporter: the undefined-steps section is always shown
 
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
     run.result.stdout.fnmatch_lines(

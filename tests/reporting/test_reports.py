@@ -52,7 +52,7 @@ def _gherkin_section(stdout: str) -> list[str]:
 def test_every_report_marks_the_failing_step_and_the_undefined_step(
     run_project: RunProject, mode: str
 ) -> None:
-    run = run_project("--bdd-terminal", *MODES[mode])
+    run = run_project("--gherkin-terminal-reporter", *MODES[mode])
 
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
     # Terminal: the Gherkin tree with the failing step and its error, and the undefined step.
@@ -189,13 +189,13 @@ def _normalize(value: object) -> object:
 
 
 def test_serial_and_parallel_runs_report_the_same(run_project: RunProject) -> None:
-    serial = run_project("--bdd-terminal")
+    serial = run_project("--gherkin-terminal-reporter")
     serial_json, serial_terminal, serial_html = (
         serial.cucumber(),
         _gherkin_section(serial.stdout),
         _html_outline(serial.html()),
     )
-    parallel = run_project("--bdd-terminal", "-n", "2")
+    parallel = run_project("--gherkin-terminal-reporter", "-n", "2")
 
     assert "2 workers" in parallel.stdout
     assert _normalize(parallel.cucumber()) == _normalize(serial_json)
@@ -217,3 +217,61 @@ def _html_outline(html: str) -> list[tuple[str, str]]:
     found = re.findall(r'<(?:article|li) class="(?:scenario|step) [^"]*" data-status="(\w+)"', html)
     texts = re.findall(r'<span class="text">([^<]*)</span>', html)
     return list(zip(found, texts + [""] * (len(found) - len(texts)), strict=True))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_gherkin_terminal_reporter_option_prints_the_product_owners_view_at_any_verbosity(
+    run_project: RunProject, mode: str
+) -> None:
+    # pytest-bdd's own reporter would print dots here (no -v), and refuse xdist.
+    run = run_project("--gherkin-terminal-reporter", *MODES[mode])
+
+    run.result.stdout.fnmatch_lines(
+        [
+            "*= Gherkin report =*",
+            "Feature: Banking    (features/banking.feature)",
+            "  Scenario: Deposit money  [[]passed*  @banking @smoke",
+            "    passed    Given the bank is open",
+            "    passed    When Alice deposits 50 euros",
+            "  Summary: 6 scenarios (4 passed, 1 failed, 1 undefined)*",
+            "Total: 6 scenarios (4 passed, 1 failed, 1 undefined)",
+            "       * steps (*passed, 1 failed, 1 undefined*)",
+            "       0m*s",
+        ]
+    )
+
+
+def test_long_steps_wrap_under_their_text_on_a_narrow_terminal(
+    run_project: RunProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "44")
+    run = run_project("--gherkin-terminal-reporter")
+
+    run.result.stdout.fnmatch_lines(
+        [
+            "    Scenario Outline: Withdraw money  [[]passed*",
+            "      passed    Given Alice has an account",
+            "                      with 100 euros",
+            "      FAILED    Then Alice has 20 euros",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "coloured"),
+    [(("--color=yes",), {}, True), (("--color=auto",), {"NO_COLOR": "1"}, False)],
+    ids=["color-yes", "no-color"],
+)
+def test_colour_follows_the_color_option_and_no_color(
+    run_project: RunProject,
+    monkeypatch: pytest.MonkeyPatch,
+    flags: tuple[str, ...],
+    env: dict[str, str],
+    coloured: bool,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    run = run_project("--gherkin-terminal-reporter", *flags)
+
+    view = run.stdout[run.stdout.index("Gherkin report") :]
+    assert ("\x1b[" in view) is coloured
