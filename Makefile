@@ -60,13 +60,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Debian's Chromium and its driver, for the HTML report's browser test.
+## A Chromium-family browser and its driver, for the HTML report's browser test:
+## CHROME_BIN and CHROMEDRIVER when set (a CI runner's own Chrome: no root needed), else
+## chromium and chromedriver on PATH, else Debian's packages when we are root.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
-		else echo "Install chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"; \
-			exit 1; fi; }
+	@if [ -x "$$CHROME_BIN" ] && [ -x "$$CHROMEDRIVER" ]; then :; \
+	elif command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	else echo "No browser for the HTML report's test: set CHROME_BIN and CHROMEDRIVER," \
+		"or install chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"; \
+		exit 1; fi
 
 clean:
 	rm -rf $(VENV) reports .coverage .ruff_cache .hypothesis

@@ -1,6 +1,10 @@
 """The CI acceptance stage, checked by reading the workflow a team would copy."""
 
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +89,47 @@ def test_each_shard_of_the_matrix_runs_one_group_and_coverage_is_gated_once() ->
     coverage = load_workflow()["jobs"]["coverage"]
     assert coverage["needs"] == "acceptance"
     assert "make coverage-gate" in run_lines(coverage)
+
+
+def test_no_step_needs_root_a_github_runner_does_not_have() -> None:
+    """The runner's user is not root: installs need sudo, and the browser is the runner's own."""
+    lines = run_lines(acceptance_job())
+    for line in lines:
+        for command in re.findall(r"(?:^|[;&|]\s*)((?:sudo\s+)?apt(?:-get)?\s+\w+)", line, re.M):
+            assert command.startswith("sudo"), f"needs root on a runner: {command!r}"
+    before_tests = "\n".join(lines[: lines.index(next(x for x in lines if "make test" in x))])
+    for variable in ("CHROME_BIN", "CHROMEDRIVER"):
+        assert f"{variable}=" in before_tests and "GITHUB_ENV" in before_tests, (
+            f"the workflow must point {variable} at the runner's own browser before make test"
+        )
+
+
+def test_the_browser_step_passes_for_a_user_who_is_not_root() -> None:
+    """`make browser` with CHROME_BIN and CHROMEDRIVER set needs no root (as on a runner)."""
+    # Readable by any user (pytest's own temp dirs are not), removed afterwards.
+    folder = Path(tempfile.mkdtemp(prefix="runner-"))
+    try:
+        folder.chmod(0o755)
+        fake = folder / "browser"
+        fake.write_text("#!/bin/sh\nexit 0\n")
+        fake.chmod(0o755)
+        # A PATH with no browser and no apt-get: only the variables can satisfy the step.
+        bare = folder / "bin"
+        bare.mkdir(mode=0o755)
+        for tool in ("id", "sha1sum", "cut"):
+            (bare / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
+        runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+        as_user = [runuser, "-u", "nobody", "--"] if os.geteuid() == 0 else []
+        env = {"PATH": str(bare), "CHROME_BIN": str(fake), "CHROMEDRIVER": str(fake)}
+        make = shutil.which("make") or "make"
+        done = subprocess.run(
+            [*as_user, make, "--no-print-directory", "-C", str(ROOT), "browser"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        shutil.rmtree(folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "apt-get" not in done.stdout + done.stderr
