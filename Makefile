@@ -23,7 +23,7 @@ COVERAGE_GATE :=
 export COVERAGE_FILE := .coverage.shard-$(GROUP)
 endif
 
-.PHONY: acceptance test coverage-gate bench lint format clean browser
+.PHONY: acceptance test coverage-gate bench serve lint format clean browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ coverage-gate: $(STAMP)
 ## Measures the suite and the service and prints a table (bench/results.json); never fails on a number.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## The service on 127.0.0.1:$(PORT) with a database of its own and a demo tenant, until Ctrl-C.
+PORT ?= 8000
+serve: $(STAMP)
+	$(BIN)/python -m harness.serve --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
