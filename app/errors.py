@@ -124,8 +124,13 @@ RETRY_AFTER = {"Retry-After": "1"}
 
 
 def sqlstate(exc: BaseException) -> str | None:
-    """The PostgreSQL error code behind a SQLAlchemy error, if the server sent one."""
-    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+    """The PostgreSQL error code behind a SQLAlchemy error, if the server sent one.
+
+    psycopg 3 calls it `sqlstate`, psycopg2 `pgcode`: the one driver-specific line.
+    """
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return str(code) if code else None
 
 
 async def _database_error(_: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL
@@ -21,23 +22,30 @@ from harness.pg_cluster import start_cluster
 
 
 class SuiteSettings(BaseSettings):
-    """Where the suite's PostgreSQL is; read from the environment or `.env`."""
+    """Where the suite's PostgreSQL is, and with which driver; from the environment or `.env`."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     test_database_url: str | None = None
+    # psycopg2 (psycopg2-binary) by default; psycopg is psycopg 3, which SQLAlchemy 2.1 picks
+    # for a plain postgresql:// URL.
+    test_db_driver: Literal["psycopg2", "psycopg"] = "psycopg2"
 
 
 @contextmanager
 def postgres_server() -> Iterator[URL]:
-    """A server the suite may create roles and databases on. Raises PostgresNotFound."""
-    configured = SuiteSettings().test_database_url
-    if configured:
-        yield provision.server_url(configured)
+    """A server the suite may create roles and databases on, its URL naming the suite's driver.
+
+    Raises PostgresNotFound when there is neither a TEST_DATABASE_URL nor server binaries.
+    """
+    settings = SuiteSettings()
+    driver = f"postgresql+{settings.test_db_driver}"
+    if settings.test_database_url:
+        yield provision.server_url(settings.test_database_url).set(drivername=driver)
         return
     cluster = start_cluster()
     try:
-        yield provision.server_url(cluster.url)
+        yield provision.server_url(cluster.url).set(drivername=driver)
     finally:
         cluster.stop()
 

@@ -4,6 +4,7 @@ from pytest_bdd import then, when
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.errors import sqlstate
 from harness.phrases import phrase
 from harness.rls import INSUFFICIENT_PRIVILEGE, insert_user_as_service_role, tenant_ids_read
 from harness.world import World
@@ -50,5 +51,5 @@ def no_rows(world: World, records: str) -> None:
 def database_refuses(world: World) -> None:
     refusal = world.refusal
     assert refusal is not None, "the database accepted a row filed under another tenant"
-    assert getattr(refusal.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE, refusal
+    assert sqlstate(refusal) == INSUFFICIENT_PRIVILEGE, refusal
     assert "row-level security" in str(refusal.orig)

@@ -133,3 +133,9 @@ def test_the_browser_step_passes_for_a_user_who_is_not_root() -> None:
         shutil.rmtree(folder)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "apt-get" not in done.stdout + done.stderr
+
+
+def test_the_features_run_on_both_postgresql_drivers() -> None:
+    job = acceptance_job()
+    assert job["strategy"]["matrix"]["driver"] == ["psycopg2", "psycopg"]
+    assert job["env"]["TEST_DB_DRIVER"] == "${{ matrix.driver }}"

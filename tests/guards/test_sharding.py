@@ -13,10 +13,12 @@ import pytest
 
 from tests.guards.test_ci_workflow import ROOT, shard_plan
 
-# The two pytest runs of `make test`: everything, and the isolation features without RLS.
+# The pytest runs of `make test`: everything, the isolation features without RLS, and the
+# faults and races on the other driver.
 RUNS = {
     "everything": [],
     "isolation without rls": ["steps", "-m", "tenant_isolation", "--without-rls"],
+    "faults and races on the other driver": ["steps", "-m", "failures or concurrency"],
 }
 
 
