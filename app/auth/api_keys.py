@@ -51,10 +51,15 @@ def create(session: Session, tenant_id: int, *, name: str, role: str) -> tuple[A
     return api_key, key
 
 
-def list_keys(session: Session, tenant_id: int) -> list[ApiKey]:
-    return list(
-        session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.id))
-    )
+def list_keys(
+    session: Session, tenant_id: int, *, limit: int, offset: int
+) -> tuple[list[ApiKey], int]:
+    where = ApiKey.tenant_id == tenant_id
+    total = session.scalar(select(func.count()).select_from(ApiKey).where(where)) or 0
+    keys = session.scalars(
+        select(ApiKey).where(where).order_by(ApiKey.id).limit(limit).offset(offset)
+    ).all()
+    return list(keys), total
 
 
 def revoke(session: Session, tenant_id: int, key_id: int) -> None:

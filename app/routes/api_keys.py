@@ -4,7 +4,8 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.auth import api_keys as repo
 from app.auth.roles import AdminScope
-from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut
+from app.paging import PageParams
+from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
@@ -18,10 +19,17 @@ def create_api_key(body: ApiKeyCreate, scope: AdminScope) -> ApiKeyCreated:
     return ApiKeyCreated(**ApiKeyOut.model_validate(api_key).model_dump(), key=secret)
 
 
-@router.get("", response_model=ApiKeyList)
-def list_api_keys(scope: AdminScope) -> ApiKeyList:
-    keys = repo.list_keys(scope.session, scope.tenant.id)
-    return ApiKeyList(items=[ApiKeyOut.model_validate(k) for k in keys])
+@router.get("", response_model=ApiKeyPage)
+def list_api_keys(scope: AdminScope, page: PageParams) -> ApiKeyPage:
+    keys, total = repo.list_keys(
+        scope.session, scope.tenant.id, limit=page.limit, offset=page.offset
+    )
+    return ApiKeyPage(
+        items=[ApiKeyOut.model_validate(k) for k in keys],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,13 +3,14 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 
 from app import idempotency
 from app.auth.roles import AdminScope, MemberScope
 from app.db import run_write
 from app.models import User
 from app.outbound.email import EmailProviderDep
+from app.paging import PageParams
 from app.repositories import users as repo
 from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, UserUpdate
 from app.tenancy import TenantScope
@@ -77,14 +78,15 @@ def _created(user: User) -> idempotency.StoredAnswer:
 
 
 @router.get("", response_model=UserPage)
-def list_users(
-    scope: MemberScope,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Users to skip.")] = 0,
-) -> UserPage:
-    users, total = repo.list_users(scope.session, scope.tenant.id, limit=limit, offset=offset)
+def list_users(scope: MemberScope, page: PageParams) -> UserPage:
+    users, total = repo.list_users(
+        scope.session, scope.tenant.id, limit=page.limit, offset=page.offset
+    )
     return UserPage(
-        items=[UserOut.model_validate(u) for u in users], total=total, limit=limit, offset=offset
+        items=[UserOut.model_validate(u) for u in users],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
