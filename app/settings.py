@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     email_connect_timeout_s: float = Field(default=2.0, gt=0)
     email_read_timeout_s: float = Field(default=5.0, gt=0)
 
+    # Bounded growth: what a tenant may keep, so no table grows without end.
+    # An Idempotency-Key is remembered this long (the IETF draft suggests 24 h); an older
+    # key is a new request, and expired keys are swept as new ones are claimed.
+    idempotency_key_ttl_s: int = Field(default=86_400, ge=1)
+
     # Authentication. The signing secret has no default either: a service that signs
     # tokens with a well-known key lets anyone mint them.
     jwt_secret: SecretStr = Field(min_length=32)

@@ -13,6 +13,7 @@ from app.outbound.email import EmailProviderDep
 from app.paging import PageParams
 from app.repositories import users as repo
 from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, UserUpdate
+from app.settings import AppSettings
 from app.tenancy import TenantScope
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -37,16 +38,17 @@ def create_user(
     body: UserCreate,
     scope: AdminScope,
     response: Response,
+    settings: AppSettings,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> UserOut | Response:
     if idempotency_key is None:
         user = repo.create_user(scope.session, scope.tenant.id, body)
         response.headers["Location"] = f"/users/{user.id}"
         return UserOut.model_validate(user)
-    return _create_user_once(scope, body, idempotency_key)
+    return _create_user_once(scope, body, idempotency_key, settings.idempotency_key_ttl_s)
 
 
-def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Response:
+def _create_user_once(scope: TenantScope, body: UserCreate, key: str, ttl_s: int) -> Response:
     session, tenant_id = scope.session, scope.tenant.id
     request_fingerprint = idempotency.fingerprint("POST /users", body)
 
@@ -56,7 +58,7 @@ def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Respons
     def attempt() -> idempotency.StoredAnswer:
         # Claim and creation are one unit: a deadlock re-run must claim the key again,
         # since the rollback took the first claim with it.
-        stored = idempotency.claim(session, tenant_id, key, request_fingerprint)
+        stored = idempotency.claim(session, tenant_id, key, request_fingerprint, ttl_s=ttl_s)
         if stored is not None:
             return stored
         return _created(repo.insert_user(session, tenant_id, body, before_commit=remember))
