@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # An Idempotency-Key is remembered this long (the IETF draft suggests 24 h); an older
     # key is a new request, and expired keys are swept as new ones are claimed.
     idempotency_key_ttl_s: int = Field(default=86_400, ge=1)
+    # Unrevoked API keys per tenant; a create past it answers 409.
+    api_keys_max_active: int = Field(default=100, ge=1)
+    # Distinct counters per tenant; starting one more answers 409 (existing ones still count).
+    counters_max: int = Field(default=1_000, ge=1)
 
     # Authentication. The signing secret has no default either: a service that signs
     # tokens with a well-known key lets anyone mint them.

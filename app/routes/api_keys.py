@@ -6,6 +6,7 @@ from app.auth import api_keys as repo
 from app.auth.roles import AdminScope
 from app.paging import PageParams
 from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
+from app.settings import AppSettings
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
@@ -13,8 +14,14 @@ ApiKeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
-def create_api_key(body: ApiKeyCreate, scope: AdminScope) -> ApiKeyCreated:
-    api_key, secret = repo.create(scope.session, scope.tenant.id, name=body.name, role=body.role)
+def create_api_key(body: ApiKeyCreate, scope: AdminScope, settings: AppSettings) -> ApiKeyCreated:
+    api_key, secret = repo.create(
+        scope.session,
+        scope.tenant.id,
+        name=body.name,
+        role=body.role,
+        max_active=settings.api_keys_max_active,
+    )
     scope.session.refresh(api_key)
     return ApiKeyCreated(**ApiKeyOut.model_validate(api_key).model_dump(), key=secret)
 
