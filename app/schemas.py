@@ -144,8 +144,11 @@ class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The secret. Shown once: only a hash of it is stored.")
 
 
-class ApiKeyList(BaseModel):
+class ApiKeyPage(BaseModel):
     items: list[ApiKeyOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class ErrorDetail(BaseModel):

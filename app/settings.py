@@ -1,7 +1,9 @@
 """Service settings, read from the environment (and a local `.env` file)."""
 
 from functools import lru_cache
+from typing import Annotated
 
+from fastapi import Depends, Request
 from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,7 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     # Upper bound for any single statement, so one slow query cannot pin a connection.
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
+    # The largest page any list answers (`limit`); a larger one is refused with 422.
     page_size_max: int = Field(default=100, ge=1)
     # A write that loses a serialization or deadlock race is re-run this many times in all.
     db_write_attempts: int = Field(default=3, ge=1, le=10)
@@ -32,6 +35,15 @@ class Settings(BaseSettings):
     email_provider_url: AnyHttpUrl | None = None
     email_connect_timeout_s: float = Field(default=2.0, gt=0)
     email_read_timeout_s: float = Field(default=5.0, gt=0)
+
+    # Bounded growth: what a tenant may keep, so no table grows without end.
+    # An Idempotency-Key is remembered this long (the IETF draft suggests 24 h); an older
+    # key is a new request, and expired keys are swept as new ones are claimed.
+    idempotency_key_ttl_s: int = Field(default=86_400, ge=1)
+    # Unrevoked API keys per tenant; a create past it answers 409.
+    api_keys_max_active: int = Field(default=100, ge=1)
+    # Distinct counters per tenant; starting one more answers 409 (existing ones still count).
+    counters_max: int = Field(default=1_000, ge=1)
 
     # Authentication. The signing secret has no default either: a service that signs
     # tokens with a well-known key lets anyone mint them.
@@ -54,3 +66,12 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()  # type: ignore[call-arg]  # filled from the environment
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the running app was built with (not necessarily the environment's)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]

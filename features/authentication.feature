@@ -128,6 +128,36 @@ Feature: Signing in and proving who you are
       Then the answer is 204
       And the API key "ci" is stored as revoked
 
+    Scenario: Paging through the API keys shows each one exactly once, oldest first
+      Given Acme has 3 active and 2 revoked API keys
+      And Alice has signed in to Acme with her password
+      When Alice pages through the API keys of Acme 2 at a time
+      Then the pages hold 2, 2 and 1 API keys
+      And every API key appears exactly once, oldest first
+
+  Rule: A tenant holds only so many active API keys
+
+    Scenario Outline: With room for <room> active API keys, all taken, a new one is refused
+      Given Acme has room for <room> active API keys
+      And Acme has <room> active and 2 revoked API keys
+      And Alice has signed in to Acme with her password
+      When Alice creates the member API key "backup" for Acme
+      Then the answer is 409 with the error "api_key_limit_reached"
+      And Acme's stored data is unchanged
+
+      Examples:
+        | room |
+        | 1    |
+        | 4    |
+
+    Scenario: Revoked API keys leave room for new ones
+      Given Acme has room for 3 active API keys
+      And Acme has 2 active and 5 revoked API keys
+      And Alice has signed in to Acme with her password
+      When Alice creates the member API key "backup" for Acme
+      Then the answer is 201
+      And Acme has 3 active API keys stored
+
   Rule: Repeated failed sign-ins lock the account for a while
 
     Scenario: After five failed sign-ins even the right password must wait

@@ -58,6 +58,19 @@ Feature: Bad requests are refused clearly and change nothing
         | offset    | -1                  |
         | offset    | 9223372036854775808 |
 
+    Scenario Outline: A page of <listing> larger than the service allows is refused
+      Given the service answers at most 5 items a page
+      When Acme asks for its <listing> with limit set to <limit>
+      Then the answer is 422 with the error "validation_failed"
+      And the error names the field "limit"
+
+      Examples:
+        | listing  | limit |
+        | users    | 6     |
+        | users    | 100   |
+        | API keys | 6     |
+        | API keys | 101   |
+
   Rule: The tenant header must be a plain tenant name
 
     Scenario Outline: A new user for a tenant named <problem> is refused

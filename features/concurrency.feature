@@ -36,7 +36,7 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
       And all 10 answers are identical
       And Acme has exactly 1 user stored
 
-  Rule: A tenant's seat limit holds, however many arrive together
+  Rule: A tenant's limits hold, however many arrive together
 
     Scenario: Twenty people arriving at once for five seats
       Given the tenant Acme with 5 seats
@@ -44,6 +44,21 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
       Then exactly 5 answers are 201
       And the other 15 answers are 409 with the error "seat_limit_reached"
       And Acme has exactly 5 users stored
+
+    Scenario: Twenty API keys created at once with room for five more
+      Given the tenant Acme with room for 6 active API keys
+      And Acme has the admin API key "deploy"
+      When the "deploy" key creates 20 API keys for Acme at the same moment
+      Then exactly 5 answers are 201
+      And the other 15 answers are 409 with the error "api_key_limit_reached"
+      And Acme has 6 active API keys stored
+
+    Scenario: Twenty new counters started at once with room for five
+      Given the tenant Acme with room for 5 counters
+      When Acme starts 20 new counters at the same moment
+      Then exactly 5 answers are 200
+      And the other 15 answers are 409 with the error "counter_limit_reached"
+      And Acme has exactly 5 counters stored
 
   Rule: Tenants stay apart under load
 

@@ -49,3 +49,33 @@ Feature: Named counters
     When Acme increments its counter "Visits Today!"
     Then the answer is 422 with the error "validation_failed"
     And Acme has no counters stored
+
+  Rule: A tenant keeps only so many counters, and those it has still count
+
+    Scenario Outline: Starting "<names>" with room for <room> counters is refused
+      Given Acme has room for <room> counters
+      And Acme's counters "visits, orders" stand at 5
+      When Acme increments its counters "<names>" together
+      Then the answer is 409 with the error "counter_limit_reached"
+      And Acme's counters "visits, orders" are each stored as 5
+      And Acme has exactly 2 counters stored
+
+      Examples:
+        | room | names            |
+        | 2    | refunds          |
+        | 2    | visits, refunds  |
+        | 3    | refunds, returns |
+
+    Scenario: A single new counter past the tenant's room is refused
+      Given Acme has room for 2 counters
+      And Acme's counters "visits, orders" stand at 5
+      When Acme increments its counter "refunds"
+      Then the answer is 409 with the error "counter_limit_reached"
+      And Acme has exactly 2 counters stored
+
+    Scenario: With no room left, the counters a tenant has still go up
+      Given Acme has room for 2 counters
+      And Acme's counters "visits, orders" stand at 5
+      When Acme increments its counters "visits, orders" together
+      Then the answer is 200
+      And Acme's counters "visits, orders" are each stored as 6

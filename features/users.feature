@@ -97,3 +97,18 @@ Feature: Managing the users of a tenant
       When Acme adds Sam under the idempotency key "sam-1"
       Then the answer is 201
       And Acme has exactly 1 user stored
+
+    Scenario: An idempotency key older than its retention starts a new request
+      Given idempotency keys are kept for 24 hours
+      And Acme added Sam under the idempotency key "sam-1" 25 hours ago
+      And Acme added Ann under the idempotency key "ann-1" 30 hours ago
+      When Acme adds Kim under the idempotency key "sam-1"
+      Then the answer is 201
+      And Acme keeps no idempotency key older than 24 hours
+
+    Scenario: Within its retention an idempotency key still answers as the first time
+      Given idempotency keys are kept for 24 hours
+      And Acme added Sam under the idempotency key "sam-1" 23 hours ago
+      When Acme adds Sam under the idempotency key "sam-1"
+      Then the answer is the same as the first time
+      And Acme has exactly 1 user stored

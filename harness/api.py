@@ -21,7 +21,7 @@ from app.idempotency import IDEMPOTENCY_HEADER
 from app.tenancy import TENANT_HEADER
 from harness.auth import NO_CREDENTIALS, Headers
 
-__all__ = ["NO_CREDENTIALS", "HttpClient", "HttpResponse", "ServiceApi", "ids_in"]
+__all__ = ["NO_CREDENTIALS", "PAGED_LISTS", "HttpClient", "HttpResponse", "ServiceApi", "ids_in"]
 
 
 class HttpResponse(Protocol):
@@ -38,6 +38,9 @@ class HttpClient(Protocol):
     @property
     def request(self) -> Callable[..., Any]: ...
 
+
+# The service's paged lists, by the words the scenarios use for them.
+PAGED_LISTS = {"users": "/users", "API keys": "/api-keys"}
 
 DefaultCredentials = Callable[[str], Headers]
 _scenario_default: DefaultCredentials | None = None
@@ -129,9 +132,17 @@ class ServiceApi:
         headers = {"Content-Type": content_type} if content_type else {}
         return self.call("POST", "/users", tenant=tenant, content=body, headers=headers)
 
-    def list_users_with(self, tenant: str | None, params: dict[str, str]) -> HttpResponse:
-        """Query parameters as a caller typed them, valid or not."""
-        return self.call("GET", "/users", tenant=tenant, params=params)
+    def list_page(
+        self,
+        listing: str,
+        tenant: str | None,
+        params: dict[str, Any],
+        credentials: Headers | None = None,
+    ) -> HttpResponse:
+        """One page of a paged list named as the scenarios name it ("users", "API keys"),
+        with the query parameters as given, valid or not."""
+        path = PAGED_LISTS[listing]
+        return self.call("GET", path, tenant=tenant, params=params, credentials=credentials)
 
     def delete_user_at(self, tenant: str | None, raw_id: str) -> HttpResponse:
         """DELETE /users/<raw_id>, where the id may be anything a caller puts in the path."""
@@ -144,8 +155,12 @@ class ServiceApi:
     ) -> HttpResponse:
         return self.call("POST", "/api-keys", tenant=tenant, json=body, credentials=credentials)
 
-    def list_api_keys(self, tenant: str | None, credentials: Headers | None = None) -> HttpResponse:
-        return self.call("GET", "/api-keys", tenant=tenant, credentials=credentials)
+    def list_api_keys(
+        self, tenant: str | None, credentials: Headers | None = None, **page: int
+    ) -> HttpResponse:
+        return self.call(
+            "GET", "/api-keys", tenant=tenant, params=page or None, credentials=credentials
+        )
 
     def revoke_api_key(
         self, tenant: str | None, key_id: int, credentials: Headers | None = None

@@ -16,6 +16,10 @@ with these types instead of parse's catch-all `{}`, so "Acme removes the user wi
 - `{x:Role}`     "admin" or "member", without an article
 - `{x:Forgery}`  one of the forged tokens harness.auth knows how to make
 - `{x:Action}`   one of the actions of the authorization table (harness.actions)
+- `{x:Listing}`  a paged list: "users" or "API keys"; `{x:Item}` one of its items
+                 ("user", "API key")
+- `{x:Limited}`  what a tenant may keep only so many of: "counters", "active API keys"
+                 (or one of them)
 - `{x:S}`, `{x:Is}`  an optional plural "s", and "is"/"are": "1 user is" and "2 users are"
                  are one sentence
 - `{x:d}`        parse's own integer
@@ -29,7 +33,9 @@ import parse
 from pytest_bdd import parsers
 
 from harness.actions import ACTIONS
+from harness.api import PAGED_LISTS
 from harness.auth import FORGERIES
+from harness.limits import LIMITED_RECORDS
 
 NAME = r"[A-Z][a-z]+"
 
@@ -64,6 +70,9 @@ TYPES: dict[str, Any] = {
     "Is": _kind(r"is|are"),
     "Forgery": _one_of(FORGERIES),
     "Action": _one_of(ACTIONS),
+    "Listing": _one_of(PAGED_LISTS),
+    "Item": _one_of(["user", "API key"]),
+    "Limited": _one_of(LIMITED_RECORDS),
 }
 
 

@@ -6,13 +6,14 @@ savepoint mode that only releases a savepoint.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import apply_tenant
-from app.models import ApiKey, Counter, LoginAttempt, User
+from app.models import ApiKey, Counter, IdempotencyKey, LoginAttempt, User
 
 Row = dict[str, Any]
 
@@ -84,6 +85,18 @@ def failed_sign_ins(session: Session, tenant_id: int, email: str) -> int:
     )
     session.commit()
     return count or 0
+
+
+def idempotency_key_ages(session: Session, tenant_id: int) -> dict[str, timedelta]:
+    """How old each of the tenant's stored idempotency keys is, by the database's clock."""
+    apply_tenant(session, tenant_id)
+    rows = session.execute(
+        select(IdempotencyKey.key, func.now() - IdempotencyKey.created_at).where(
+            IdempotencyKey.tenant_id == tenant_id
+        )
+    ).all()
+    session.commit()
+    return {key: age for key, age in rows}
 
 
 def tenant_state(session: Session, tenant_id: int) -> TenantState:

@@ -10,6 +10,7 @@ from app.auth import api_keys
 from harness.api import ServiceApi
 from harness.auth import api_key
 from harness.factories import ApiKeyFactory
+from harness.paging import read_pages
 from harness.phrases import phrase
 from harness.stored import api_keys_of
 from harness.world import World
@@ -22,6 +23,13 @@ def tenant_has_key(world: World, tenant: str, role: str, name: str) -> None:
         tenant_id=world.tenant(tenant).id, name=name, role=role, key=key
     )
     world.signed_in[f'the "{name}" key'] = api_key(key)
+
+
+@given(phrase("{tenant:Name} has {active:d} active and {revoked:d} revoked API keys"))
+def tenant_has_keys(world: World, tenant: str, active: int, revoked: int) -> None:
+    tenant_id = world.tenant(tenant).id
+    ApiKeyFactory.create_batch(active, tenant_id=tenant_id)
+    ApiKeyFactory.create_batch(revoked, tenant_id=tenant_id, revoked_at=datetime.now(UTC))
 
 
 @given(phrase('{tenant:Name} has revoked the API key "{name:Text}"'))
@@ -42,6 +50,15 @@ def creates_key(
 @when(phrase("{person:Name} lists the API keys of {tenant:Name}"))
 def lists_keys(world: World, api: ServiceApi, person: str, tenant: str) -> None:
     world.response = api.list_api_keys(world.tenant(tenant).slug, world.credentials(person))
+
+
+@when(phrase("{person:Name} pages through the API keys of {tenant:Name} {size:d} at a time"))
+def pages_through_keys(world: World, api: ServiceApi, person: str, tenant: str, size: int) -> None:
+    slug, credentials = world.tenant(tenant).slug, world.credentials(person)
+    world.pages = read_pages(
+        lambda limit, offset: api.list_api_keys(slug, credentials, limit=limit, offset=offset),
+        size,
+    )
 
 
 @when(phrase('{person:Name} revokes the API key "{name:Text}" of {tenant:Name}'))
@@ -83,3 +100,10 @@ def key_revoked_stored(world: World, db_session: Session, name: str) -> None:
     row = world.api_key(name)
     stored = [k for k in api_keys_of(db_session, row.tenant_id) if k["id"] == row.id]
     assert stored and stored[0]["revoked_at"] is not None, stored
+
+
+@then(phrase("{tenant:Name} has {count:d} active API key{s:S} stored"))
+def active_keys_stored(world: World, db_session: Session, tenant: str, count: int, s: str) -> None:
+    stored = api_keys_of(db_session, world.tenant(tenant).id)
+    active = [key["name"] for key in stored if key["revoked_at"] is None]
+    assert len(active) == count, f"{len(active)} active API keys stored: {active}"

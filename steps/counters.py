@@ -16,6 +16,12 @@ def counter_stands_at(world: World, tenant: str, name: str, value: int) -> None:
     CounterFactory(tenant_id=world.tenant(tenant).id, name=name, value=value)
 
 
+@given(phrase('{tenant:Name}\'s counters "{names:Text}" stand at {value:d}'))
+def counters_stand_at(world: World, tenant: str, names: str, value: int) -> None:
+    for name in listed(names):
+        CounterFactory(tenant_id=world.tenant(tenant).id, name=name, value=value)
+
+
 @given(phrase("{tenant:Name} has {count:d} counters"))
 def tenant_has_counters(world: World, tenant: str, count: int) -> None:
     CounterFactory.create_batch(count, tenant_id=world.tenant(tenant).id)
@@ -58,3 +64,11 @@ def counters_each_stored(
 @then(phrase("{tenant:Name} has no counters stored"))
 def no_counters_stored(world: World, db_session: Session, tenant: str) -> None:
     assert counters_of(db_session, world.tenant(tenant).id) == {}
+
+
+@then(phrase("{tenant:Name} has exactly {count:d} counter{s:S} stored"))
+def counters_stored_count(
+    world: World, db_session: Session, tenant: str, count: int, s: str
+) -> None:
+    stored = counters_of(db_session, world.tenant(tenant).id)
+    assert len(stored) == count, f"{len(stored)} counters stored: {sorted(stored)}"

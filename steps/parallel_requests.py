@@ -102,6 +102,27 @@ def increment_overlapping(
     world.answers = run_at_once(live_server_url, calls)
 
 
+@when(phrase("{tenant:Name} starts {count:d} new counters at the same moment"))
+def start_many_counters(world: World, live_server_url: str, tenant: str, count: int) -> None:
+    slug = world.tenant(tenant).slug
+    calls: list[Call] = [
+        lambda api, n=n: api.increment_counter(slug, f"counter-{n}") for n in range(count)
+    ]
+    world.answers = run_at_once(live_server_url, calls)
+
+
+@when(phrase("{caller:Caller} creates {count:d} API keys for {tenant:Name} at the same moment"))
+def create_many_keys(
+    world: World, live_server_url: str, caller: str, count: int, tenant: str
+) -> None:
+    slug, credentials = world.tenant(tenant).slug, world.credentials(caller)
+    calls: list[Call] = [
+        lambda api, n=n: api.create_api_key(slug, {"name": f"key {n}"}, credentials)
+        for n in range(count)
+    ]
+    world.answers = run_at_once(live_server_url, calls)
+
+
 @when(
     phrase(
         "{first:Name} and {second:Name} each send {count:d} requests at the same moment, "

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from harness.api import ServiceApi, ids_in
 from harness.factories import ApiKeyFactory, CounterFactory, TenantFactory, UserFactory
+from harness.limits import set_room
 from harness.people import VALID_NEW_USER, email_of
 from harness.phrases import phrase
 from harness.stored import tenant_state
-from harness.world import World
+from harness.world import AppTweaks, World
 
 # A well-formed body for each endpoint that takes one, so the request reaches the tenant check.
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -30,6 +31,20 @@ def a_tenant(world: World, name: str) -> None:
 @given(phrase("the tenant {name:Name} with {seats:d} seats"))
 def a_tenant_with_seats(world: World, name: str, seats: int) -> None:
     world.tenants[name] = TenantFactory(slug=name.lower(), name=name, seat_limit=seats)
+
+
+@given(phrase("the tenant {name:Name} with room for {count:d} {records:Limited}"))
+def a_tenant_with_room(
+    world: World, app_tweaks: AppTweaks, name: str, count: int, records: str
+) -> None:
+    world.tenants[name] = TenantFactory(slug=name.lower(), name=name)
+    set_room(app_tweaks, records, count)
+
+
+@given(phrase("{tenant:Name} has room for {count:d} {records:Limited}"))
+def tenant_has_room(app_tweaks: AppTweaks, tenant: str, count: int, records: str) -> None:
+    # The limit is the service's, the same for every tenant; the scenario names its tenant.
+    set_room(app_tweaks, records, count)
 
 
 @given(phrase("{tenant:Name} holds one record of every kind"))

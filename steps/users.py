@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from harness.api import ServiceApi
 from harness.factories import UserFactory
+from harness.paging import read_pages
 from harness.people import VALID_NEW_USER
 from harness.phrases import phrase
 from harness.stored import user_row, users_of
@@ -69,15 +70,10 @@ def caller_adds_carol(world: World, api: ServiceApi, caller: str, tenant: str) -
 
 @when(phrase("{tenant:Name} pages through its users {size:d} at a time"))
 def page_through(world: World, api: ServiceApi, tenant: str, size: int) -> None:
-    offset = 0
-    while len(world.pages) < 50:  # bounded, whatever the service answers
-        answer = api.list_users(world.tenant(tenant).slug, limit=size, offset=offset)
-        assert answer.status_code == 200, answer.text
-        items = answer.json()["items"]
-        if not items:
-            break
-        world.pages.append(items)
-        offset += len(items)
+    slug = world.tenant(tenant).slug
+    world.pages = read_pages(
+        lambda limit, offset: api.list_users(slug, limit=limit, offset=offset), size
+    )
 
 
 @when(phrase('{tenant:Name} adds {person:Name} with the email "{email:Text}"'))
@@ -176,11 +172,6 @@ def send_new_user_as(
     world.response = api.create_user_from_bytes(world.tenant(tenant).slug, body, content_type)
 
 
-@when(phrase("{tenant:Name} asks for its users with {parameter:Words} set to {value:Value}"))
-def list_with(world: World, api: ServiceApi, tenant: str, parameter: str, value: str) -> None:
-    world.response = api.list_users_with(world.tenant(tenant).slug, {parameter: value})
-
-
 @when(phrase("{tenant:Name} removes the user with the id {raw_id:Value}"))
 def remove_by_raw_id(world: World, api: ServiceApi, tenant: str, raw_id: str) -> None:
     world.response = api.delete_user_at(world.tenant(tenant).slug, raw_id)
@@ -204,18 +195,6 @@ def reveals_no_users(world: World) -> None:
     assert "items" not in body
     for person in world.people.values():
         assert person.email not in world.last.text
-
-
-@then(phrase("the pages hold {sizes:Value} users"))
-def pages_hold(world: World, sizes: str) -> None:
-    expected = [int(s) for s in sizes.replace(" and ", ",").split(",")]
-    assert [len(page) for page in world.pages] == expected
-
-
-@then("every user appears exactly once, oldest first")
-def each_user_once_in_order(world: World) -> None:
-    ids = [item["id"] for page in world.pages for item in page]
-    assert ids == sorted(set(ids)), f"ids out of order or repeated: {ids}"
 
 
 @then(phrase("the details show {person:Name} with her email"))

@@ -12,7 +12,8 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
+from app.locks import lock_tenant_resource
 from app.models import ApiKey
 
 SCHEME = "tsk"
@@ -20,6 +21,11 @@ SCHEME = "tsk"
 # precise enough for "is this key still in use?".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_KEY_LENGTH = 128
+LOCK = "api_keys"
+
+
+class ApiKeyLimitReached(Conflict):
+    code = "api_key_limit_reached"
 
 
 def new_key() -> str:
@@ -39,7 +45,11 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create(session: Session, tenant_id: int, *, name: str, role: str) -> tuple[ApiKey, str]:
+def create(
+    session: Session, tenant_id: int, *, name: str, role: str, max_active: int
+) -> tuple[ApiKey, str]:
+    """A new key, if the tenant has fewer than `max_active` unrevoked ones."""
+    _ensure_room(session, tenant_id, max_active)
     key = new_key()
     prefix = prefix_of(key)
     assert prefix is not None
@@ -51,10 +61,32 @@ def create(session: Session, tenant_id: int, *, name: str, role: str) -> tuple[A
     return api_key, key
 
 
-def list_keys(session: Session, tenant_id: int) -> list[ApiKey]:
-    return list(
-        session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.id))
+def _ensure_room(session: Session, tenant_id: int, max_active: int) -> None:
+    # Counted under the tenant's lock, held until the insert commits: two creates at
+    # once cannot both take the last place.
+    lock_tenant_resource(session, LOCK, tenant_id)
+    active = session.scalar(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.tenant_id == tenant_id, ApiKey.revoked_at.is_(None))
     )
+    if (active or 0) >= max_active:
+        session.rollback()  # ends the transaction, and with it the lock
+        raise ApiKeyLimitReached(
+            f"This tenant already has {max_active} active API keys, the most it may have; "
+            "revoke one before creating another."
+        )
+
+
+def list_keys(
+    session: Session, tenant_id: int, *, limit: int, offset: int
+) -> tuple[list[ApiKey], int]:
+    where = ApiKey.tenant_id == tenant_id
+    total = session.scalar(select(func.count()).select_from(ApiKey).where(where)) or 0
+    keys = session.scalars(
+        select(ApiKey).where(where).order_by(ApiKey.id).limit(limit).offset(offset)
+    ).all()
+    return list(keys), total
 
 
 def revoke(session: Session, tenant_id: int, key_id: int) -> None:

@@ -4,7 +4,9 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.auth import api_keys as repo
 from app.auth.roles import AdminScope
-from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyOut
+from app.paging import PageParams
+from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
+from app.settings import AppSettings
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
@@ -12,16 +14,29 @@ ApiKeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
-def create_api_key(body: ApiKeyCreate, scope: AdminScope) -> ApiKeyCreated:
-    api_key, secret = repo.create(scope.session, scope.tenant.id, name=body.name, role=body.role)
+def create_api_key(body: ApiKeyCreate, scope: AdminScope, settings: AppSettings) -> ApiKeyCreated:
+    api_key, secret = repo.create(
+        scope.session,
+        scope.tenant.id,
+        name=body.name,
+        role=body.role,
+        max_active=settings.api_keys_max_active,
+    )
     scope.session.refresh(api_key)
     return ApiKeyCreated(**ApiKeyOut.model_validate(api_key).model_dump(), key=secret)
 
 
-@router.get("", response_model=ApiKeyList)
-def list_api_keys(scope: AdminScope) -> ApiKeyList:
-    keys = repo.list_keys(scope.session, scope.tenant.id)
-    return ApiKeyList(items=[ApiKeyOut.model_validate(k) for k in keys])
+@router.get("", response_model=ApiKeyPage)
+def list_api_keys(scope: AdminScope, page: PageParams) -> ApiKeyPage:
+    keys, total = repo.list_keys(
+        scope.session, scope.tenant.id, limit=page.limit, offset=page.offset
+    )
+    return ApiKeyPage(
+        items=[ApiKeyOut.model_validate(k) for k in keys],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Path
 from app.auth.roles import MemberScope
 from app.repositories import counters as repo
 from app.schemas import COUNTER_NAME_PATTERN, CounterBatch, CounterList, CounterOut
+from app.settings import AppSettings
 
 router = APIRouter(prefix="/counters", tags=["counters"])
 
@@ -18,15 +19,20 @@ CounterName = Annotated[
 
 
 @router.post("/increments", response_model=CounterList)
-def increment_counters(body: CounterBatch, scope: MemberScope) -> CounterList:
+def increment_counters(
+    body: CounterBatch, scope: MemberScope, settings: AppSettings
+) -> CounterList:
     """Several counters up by one each, atomically: all or none."""
-    counters = repo.increment_many(scope.session, scope.tenant.id, body.names)
+    counters = repo.increment_many(
+        scope.session, scope.tenant.id, body.names, max_counters=settings.counters_max
+    )
     return CounterList(counters=[CounterOut.model_validate(c) for c in counters])
 
 
 @router.post("/{name}/increment", response_model=CounterOut)
-def increment_counter(name: CounterName, scope: MemberScope) -> CounterOut:
-    return CounterOut(name=name, value=repo.increment(scope.session, scope.tenant.id, name))
+def increment_counter(name: CounterName, scope: MemberScope, settings: AppSettings) -> CounterOut:
+    value = repo.increment(scope.session, scope.tenant.id, name, max_counters=settings.counters_max)
+    return CounterOut(name=name, value=value)
 
 
 @router.get("/{name}", response_model=CounterOut)

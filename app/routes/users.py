@@ -3,15 +3,17 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 
 from app import idempotency
 from app.auth.roles import AdminScope, MemberScope
 from app.db import run_write
 from app.models import User
 from app.outbound.email import EmailProviderDep
+from app.paging import PageParams
 from app.repositories import users as repo
 from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, UserUpdate
+from app.settings import AppSettings
 from app.tenancy import TenantScope
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -36,16 +38,17 @@ def create_user(
     body: UserCreate,
     scope: AdminScope,
     response: Response,
+    settings: AppSettings,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> UserOut | Response:
     if idempotency_key is None:
         user = repo.create_user(scope.session, scope.tenant.id, body)
         response.headers["Location"] = f"/users/{user.id}"
         return UserOut.model_validate(user)
-    return _create_user_once(scope, body, idempotency_key)
+    return _create_user_once(scope, body, idempotency_key, settings.idempotency_key_ttl_s)
 
 
-def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Response:
+def _create_user_once(scope: TenantScope, body: UserCreate, key: str, ttl_s: int) -> Response:
     session, tenant_id = scope.session, scope.tenant.id
     request_fingerprint = idempotency.fingerprint("POST /users", body)
 
@@ -55,7 +58,7 @@ def _create_user_once(scope: TenantScope, body: UserCreate, key: str) -> Respons
     def attempt() -> idempotency.StoredAnswer:
         # Claim and creation are one unit: a deadlock re-run must claim the key again,
         # since the rollback took the first claim with it.
-        stored = idempotency.claim(session, tenant_id, key, request_fingerprint)
+        stored = idempotency.claim(session, tenant_id, key, request_fingerprint, ttl_s=ttl_s)
         if stored is not None:
             return stored
         return _created(repo.insert_user(session, tenant_id, body, before_commit=remember))
@@ -77,14 +80,15 @@ def _created(user: User) -> idempotency.StoredAnswer:
 
 
 @router.get("", response_model=UserPage)
-def list_users(
-    scope: MemberScope,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Users to skip.")] = 0,
-) -> UserPage:
-    users, total = repo.list_users(scope.session, scope.tenant.id, limit=limit, offset=offset)
+def list_users(scope: MemberScope, page: PageParams) -> UserPage:
+    users, total = repo.list_users(
+        scope.session, scope.tenant.id, limit=page.limit, offset=page.offset
+    )
     return UserPage(
-        items=[UserOut.model_validate(u) for u in users], total=total, limit=limit, offset=offset
+        items=[UserOut.model_validate(u) for u in users],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
