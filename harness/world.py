@@ -7,7 +7,7 @@ having to remember to take it.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.exc import DBAPIError
 
@@ -15,6 +15,9 @@ from app.models import ApiKey, Tenant, User
 from harness.api import HttpResponse
 from harness.auth import NO_CREDENTIALS, Headers
 from harness.stored import Row, TenantState
+
+if TYPE_CHECKING:
+    from harness.exploration import Exploration
 
 SOMEONE_WITHOUT_CREDENTIALS = "someone without credentials"
 
@@ -82,6 +85,9 @@ class World:
     records_at_stake: Literal["users", "api_keys"] = "users"
     # What the database itself answered to the service's role: rows, or a refusal.
     rows_read: list[int] | None = None
+    # The suite's own search (harness.exploration), and the first rule it found broken.
+    exploration: "Exploration | None" = None
+    broken_rule: str | None = None
     refusal: DBAPIError | None = None
 
     def tenant(self, name: str) -> Tenant:

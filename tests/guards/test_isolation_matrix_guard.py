@@ -8,18 +8,17 @@ checked with real requests, with and without a tenant header naming a real tenan
 
 import re
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from gherkin.parser import Parser
 from sqlalchemy.orm import Session
 
 from app.main import create_app
 from app.settings import Settings
 from harness.api import NO_CREDENTIALS, ServiceApi
 from harness.factories import TenantFactory
+from harness.feature_tables import outline_rows
 
 FEATURE = Path(__file__).resolve().parents[2] / "features" / "tenant_isolation.feature"
 MATRIX_OUTLINE = "Globex gets nothing of Acme's through <method> <path>"
@@ -57,22 +56,8 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def matrix_rows() -> set[tuple[str, str]]:
-    document: dict[str, Any] = dict(Parser().parse(FEATURE.read_text()))
-    rows: set[tuple[str, str]] = set()
-    for child in document["feature"]["children"]:
-        for item in child.get("rule", {}).get("children", []):
-            scenario = item.get("scenario")
-            if not scenario or scenario["name"] != MATRIX_OUTLINE:
-                continue
-            for examples in scenario["examples"]:
-                header = [cell["value"] for cell in examples["tableHeader"]["cells"]]
-                for row in examples["tableBody"]:
-                    values = dict(
-                        zip(header, (cell["value"] for cell in row["cells"]), strict=True)
-                    )
-                    rows.add((values["method"], _shape(values["path"])))
-    assert rows, f"no Examples found under {MATRIX_OUTLINE!r} in {FEATURE.name}"
-    return rows
+    rows = outline_rows(FEATURE, MATRIX_OUTLINE)
+    return {(row["method"], _shape(row["path"])) for row in rows}
 
 
 def test_every_tenant_scoped_route_is_in_the_isolation_matrix() -> None:
