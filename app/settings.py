@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     db_write_attempts: int = Field(default=3, ge=1, le=10)
     # Request bodies larger than this are refused with 413 before they reach a route.
     max_body_bytes: int = Field(default=64 * 1024, ge=1)
+    # JSON bodies nested deeper than this are refused (ours need 3); see app/json_body.py.
+    json_max_depth: int = Field(default=32, ge=1, le=500)
     # The e-mail provider that sends invitations. Unset: invitations answer 503.
     email_provider_url: AnyHttpUrl | None = None
     email_connect_timeout_s: float = Field(default=2.0, gt=0)

@@ -5,9 +5,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import get_db
+from app.json_body import StrictJsonRoute
 from app.schemas import ErrorBody, HealthOut
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = APIRouter(prefix="/health", tags=["health"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=HealthOut)
