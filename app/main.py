@@ -11,6 +11,7 @@ from app.body_guard import BodyGuardMiddleware
 from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
+from app.http_methods import HttpMethodsMiddleware
 from app.outbound.email import EmailProvider
 from app.routes import api_keys, auth, counters, health, users
 from app.schemas import ErrorBody
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         middleware=[
             Middleware(RequestContextMiddleware),
             Middleware(UnhandledErrorMiddleware),
+            # Before the body guard: a wrong method is a 405 whatever the body.
+            Middleware(HttpMethodsMiddleware),
             Middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes),
         ],
     )
