@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
@@ -20,6 +21,8 @@ from app.settings import Settings, get_settings
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The limiter belongs to this server's event loop: the pool every sync route draws from.
+    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.worker_threads
     yield
     app.state.engine.dispose()  # close pooled connections when the server stops
     if app.state.email_provider is not None:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     # Upper bound for any single statement, so one slow query cannot pin a connection.
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
+    # Threads that run the sync routes and dependencies (AnyIO's default is 40). Anything
+    # that waits in a route (the database, the e-mail provider) holds one of them.
+    worker_threads: int = Field(default=40, ge=2)
     page_size_max: int = Field(default=100, ge=1)
     # A write that loses a serialization or deadlock race is re-run this many times in all.
     db_write_attempts: int = Field(default=3, ge=1, le=10)
