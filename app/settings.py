@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr
+from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     email_provider_url: AnyHttpUrl | None = None
     email_connect_timeout_s: float = Field(default=2.0, gt=0)
     email_read_timeout_s: float = Field(default=5.0, gt=0)
+    # Invitations waiting on the provider at once; more are refused at once (503
+    # email_provider_busy) so a slow provider cannot take every worker thread.
+    email_max_concurrent_sends: int = Field(default=8, ge=1)
 
     # Authentication. The signing secret has no default either: a service that signs
     # tokens with a well-known key lets anyone mint them.
@@ -54,6 +57,12 @@ class Settings(BaseSettings):
     auth_cookie_name: str = "access_token"
     # Browsers send a Secure cookie over HTTPS only; switch off for plain-HTTP local runs.
     auth_cookie_secure: bool = True
+
+    @model_validator(mode="after")
+    def _threads_left_for_other_requests(self) -> "Settings":
+        if self.email_max_concurrent_sends >= self.worker_threads:
+            raise ValueError("email_max_concurrent_sends must be below worker_threads")
+        return self
 
 
 @lru_cache

@@ -12,8 +12,12 @@ router = APIRouter(prefix="/health", tags=["health"], route_class=StrictJsonRout
 
 
 @router.get("", response_model=HealthOut)
-def liveness() -> HealthOut:
-    """The process answers. Says nothing about the database, on purpose."""
+async def liveness() -> HealthOut:
+    """The process answers. Says nothing about the database, on purpose.
+
+    Async: it runs on the event loop and needs no worker thread, so it answers even
+    when every thread waits on the database or the e-mail provider.
+    """
     return HealthOut(status="ok")
 
 
