@@ -46,3 +46,15 @@ def assert_no_internals(answer: HttpResponse) -> None:
     body = answer.text.lower()
     shown = [marker for marker in INTERNALS if marker.lower() in body]
     assert not shown, f"the answer shows {shown}: {answer.text}"
+
+
+def refusal_problem(answer: HttpResponse, status: int, code: str, kind: str) -> str | None:
+    """What is wrong with `answer` as a refusal whose details are all of `kind`; None if right."""
+    try:
+        assert_error(answer, status, code)
+    except (AssertionError, ValueError) as exc:
+        return str(exc)
+    kinds = [detail["type"] for detail in answer.json()["error"].get("details", [])]
+    if not kinds or set(kinds) != {kind}:
+        return f"refused, but not as {kind}: {answer.text}"
+    return None

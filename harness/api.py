@@ -123,6 +123,20 @@ class ServiceApi:
         headers = {"Content-Type": content_type} if content_type else {}
         return self.call("POST", "/users", tenant=tenant, content=body, headers=headers)
 
+    def send_bytes(
+        self,
+        method: str,
+        path: str,
+        tenant: str | None,
+        body: bytes,
+        credentials: Headers | None = None,
+    ) -> HttpResponse:
+        """Any operation, with a JSON body given as raw bytes (which may not be JSON at all)."""
+        headers = {"Content-Type": "application/json"}
+        return self.call(
+            method, path, tenant=tenant, content=body, headers=headers, credentials=credentials
+        )
+
     def list_users_with(self, tenant: str | None, params: dict[str, str]) -> HttpResponse:
         """Query parameters as a caller typed them, valid or not."""
         return self.call("GET", "/users", tenant=tenant, params=params)

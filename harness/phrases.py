@@ -18,6 +18,7 @@ with these types instead of parse's catch-all `{}`, so "Acme removes the user wi
 - `{x:Action}`   one of the actions of the authorization table (harness.actions)
 - `{x:S}`, `{x:Is}`  an optional plural "s", and "is"/"are": "1 user is" and "2 users are"
                  are one sentence
+- `{x:CodePoint}` a character by its code point, U+0085, as the character
 - `{x:d}`        parse's own integer
 """
 
@@ -79,6 +80,11 @@ def _value(text: str) -> str:
     return text
 
 
+@parse.with_pattern(r"U\+[0-9A-F]{4,6}")
+def _code_point(text: str) -> str:
+    return chr(int(text[2:], 16))
+
+
 @parse.with_pattern(r"admin|member")
 def _bare_role(text: str) -> str:
     return text
@@ -115,6 +121,7 @@ TYPES: dict[str, Any] = {
     "Text": _text,
     "Caller": _caller,
     "Words": _words,
+    "CodePoint": _code_point,
 }
 
 

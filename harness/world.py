@@ -74,6 +74,11 @@ class World:
     # Answers of requests sent at the same moment, in order, and who sent each.
     answers: list[HttpResponse] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)
+    # One answer per operation of the API ("POST /users"), when a step tries each of them.
+    by_operation: dict[str, HttpResponse] = field(default_factory=dict)
+    # A generated search: how many cases it tried, and the smallest that broke the rule.
+    searched: int = 0
+    counterexample: str | None = None
     # Pages of a paged list, in the order they were read.
     pages: list[list[Row]] = field(default_factory=list)
     # A freshly created API key as answered (with its secret).

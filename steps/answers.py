@@ -38,3 +38,17 @@ def asks_for_credentials(world: World) -> None:
 @then("the answer shows no internals")
 def no_internals(world: World) -> None:
     assert_no_internals(world.last)
+
+
+@then(
+    phrase(
+        'every one is answered {status:d} with the error "{code:Text}" '
+        'naming the field "{field:Text}"'
+    )
+)
+def every_one_names_field(world: World, status: int, code: str, field: str) -> None:
+    assert world.by_operation, "no request was sent"
+    for operation, answer in world.by_operation.items():
+        assert_error(answer, status, code)
+        fields = [d["field"].split(".")[-1] for d in answer.json()["error"].get("details", [])]
+        assert fields == [field], f"{operation}: {answer.text}"
