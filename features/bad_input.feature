@@ -131,6 +131,33 @@ Feature: Bad requests are refused clearly and change nothing
         | with a second header      | "acme\\r\\nX-Tenant-ID: globex"  |
         | far too long              | "acmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacme" |
 
+  Rule: A method an address does not take is refused, naming every method it takes
+
+    Scenario Outline: <method> on <address> is refused, naming every method it takes
+      Given Alice is a member of Acme
+      When Acme sends <method> to <path>
+      Then the answer is 405 with the error "method_not_allowed"
+      And the answer allows exactly "<allowed>"
+
+      Examples:
+        | method | address          | path           | allowed                           |
+        | PUT    | Alice's record   | /users/{Alice} | DELETE, GET, HEAD, OPTIONS, PATCH |
+        | PUT    | the user list    | /users         | GET, HEAD, OPTIONS, POST          |
+        | DELETE | the API key list | /api-keys      | GET, HEAD, OPTIONS, POST          |
+        | GET    | sign-in          | /auth/login    | OPTIONS, POST                     |
+
+    Scenario Outline: Asking what <address> takes names every method
+      Given Alice is a member of Acme
+      When Acme asks which methods <path> takes
+      Then the answer is 204
+      And the answer allows exactly "<allowed>"
+
+      Examples:
+        | address        | path           | allowed                           |
+        | Alice's record | /users/{Alice} | DELETE, GET, HEAD, OPTIONS, PATCH |
+        | the user list  | /users         | GET, HEAD, OPTIONS, POST          |
+        | sign-in        | /auth/login    | OPTIONS, POST                     |
+
   Rule: A user id in the address must be a number the service can hold
 
     Scenario Outline: Removing the user with the id <id> is refused

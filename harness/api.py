@@ -28,6 +28,7 @@ class HttpResponse(Protocol):
     status_code: int
     headers: Any
     text: str
+    content: bytes
 
     def json(self) -> Any: ...
 
@@ -221,11 +222,16 @@ class ServiceApi:
             credentials=credentials,
         )
 
-    def liveness(self) -> HttpResponse:
-        return self.call("GET", "/health", tenant=None)
+    def liveness(self, method: str = "GET") -> HttpResponse:
+        """Is the process alive? `method="HEAD"` asks as a load balancer does: headers only."""
+        return self.call(method, "/health", tenant=None)
 
-    def readiness(self) -> HttpResponse:
-        return self.call("GET", "/health/ready", tenant=None)
+    def readiness(self, method: str = "GET") -> HttpResponse:
+        return self.call(method, "/health/ready", tenant=None)
+
+    def send_method(self, method: str, path: str, tenant: str | None) -> HttpResponse:
+        """Any method to any path, with no body: what the path takes, or not."""
+        return self.call(method, path, tenant=tenant)
 
 
 def ids_in(body: object) -> set[int]:

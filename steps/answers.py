@@ -2,7 +2,8 @@
 
 from pytest_bdd import then
 
-from harness.answers import assert_error, assert_no_internals, assert_status
+from harness.answers import allowed_methods, assert_error, assert_no_internals, assert_status
+from harness.people import listed
 from harness.phrases import phrase
 from harness.world import World
 
@@ -52,3 +53,8 @@ def every_one_names_field(world: World, status: int, code: str, field: str) -> N
         assert_error(answer, status, code)
         fields = [d["field"].split(".")[-1] for d in answer.json()["error"].get("details", [])]
         assert fields == [field], f"{operation}: {answer.text}"
+
+
+@then(phrase('the answer allows exactly "{methods:Text}"'))
+def allows_exactly(world: World, methods: str) -> None:
+    assert allowed_methods(world.last) == sorted(listed(methods)), world.last.headers
