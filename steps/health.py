@@ -33,6 +33,19 @@ def same_as_full_answer(world: World) -> None:
     assert without_per_answer(head.headers) == without_per_answer(full.headers)
 
 
+@then("operations heard that the service is alive and ready while the invitations still waited")
+def heard_while_held(world: World) -> None:
+    run = world.held
+    for question, answer in run.probe.items():
+        assert (answer.status_code, answer.json()) == (200, {"status": "ok"}), (
+            question,
+            answer.text,
+        )
+    assert run.probe_answered_while_held, (
+        "operations got their answers only after the provider let the invitations go"
+    )
+
+
 @then(phrase('the service reports "{status:Text}"'))
 def service_reports(world: World, status: str) -> None:
     assert world.last.json() == {"status": status}
