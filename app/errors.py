@@ -101,10 +101,16 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _error_message(err: dict[str, Any]) -> str:
+    # A body that is not JSON says why (our own fixed reasons or the parser's, never the input).
+    reason = (err.get("ctx") or {}).get("error") if err["type"] == "json_invalid" else None
+    return f"{err['msg']}: {reason}" if reason else str(err["msg"])
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"field": _field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
+        {"field": _field_path(err["loc"]), "message": _error_message(err), "type": err["type"]}
         for err in exc.errors()
     ]
     if any(d["type"] == "json_invalid" for d in details):

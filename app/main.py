@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
@@ -11,6 +12,7 @@ from app.body_guard import BodyGuardMiddleware
 from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
+from app.http_methods import HttpMethodsMiddleware
 from app.outbound.email import EmailProvider
 from app.routes import api_keys, auth, counters, health, users
 from app.schemas import ErrorBody
@@ -19,6 +21,8 @@ from app.settings import Settings, get_settings
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The limiter belongs to this server's event loop: the pool every sync route draws from.
+    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.worker_threads
     yield
     app.state.engine.dispose()  # close pooled connections when the server stops
     if app.state.email_provider is not None:
@@ -38,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         middleware=[
             Middleware(RequestContextMiddleware),
             Middleware(UnhandledErrorMiddleware),
+            # Before the body guard: a wrong method is a 405 whatever the body.
+            Middleware(HttpMethodsMiddleware),
             Middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes),
         ],
     )

@@ -1,17 +1,66 @@
 """Request and response bodies. Unknown fields are refused, not ignored."""
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 Role = Literal["admin", "member"]
-# No control characters: PostgreSQL refuses NUL in text (a 500, found by the fuzz), and
-# the rest have no place in a person's name.
+
+# Characters a name never holds, by Unicode general category: controls (Cc: NUL, which
+# PostgreSQL refuses, C1 such as U+0085), format characters (Cf: bidi overrides such as
+# U+202E that reorder what a reader sees, soft hyphen, BOM), line and paragraph separators
+# (Zl, Zp: they break e-mails and logs), surrogates (Cs), private use (Co), unassigned (Cn).
+NAME_EXCLUDED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+# Except the two joiners, between two visible characters: ZWNJ spells Persian and Indic
+# names correctly, ZWJ joins emoji ("👩‍💻"). They reorder nothing and break no line; alone
+# at an edge or doubled they only hide, so they are refused there.
+JOINERS = frozenset({"\u200c", "\u200d"})
+_JOINABLE_CATEGORY_CLASSES = frozenset("LMNS")  # letters, marks, numbers, symbols
+
+
+def _joins_two_visible(text: str, index: int) -> bool:
+    if index == 0 or index == len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    return all(unicodedata.category(c)[0] in _JOINABLE_CATEGORY_CLASSES for c in (before, after))
+
+
+def _refuse_invisible_characters(value: str) -> str:
+    for index, char in enumerate(value):
+        if unicodedata.category(char) not in NAME_EXCLUDED_CATEGORIES:
+            continue
+        if char in JOINERS and _joins_two_visible(value, index):
+            continue
+        raise ValueError(
+            f"must not contain the character U+{ord(char):04X} "
+            f"(control, format, separator or unassigned)"
+        )
+    return value
+
+
 Name = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\u0000-\u001f\u007f]+$"
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_refuse_invisible_characters),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "No control, format, line-separator, private-use or unassigned "
+            "characters (zero-width joiners only between two visible characters).",
+        }
     ),
 ]
 # Positive 64-bit ids: anything larger cannot exist and is refused as bad input.

@@ -4,7 +4,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr
+from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,16 +25,24 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     # Upper bound for any single statement, so one slow query cannot pin a connection.
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
+    # Threads that run the sync routes and dependencies (AnyIO's default is 40). Anything
+    # that waits in a route (the database, the e-mail provider) holds one of them.
+    worker_threads: int = Field(default=40, ge=2)
     # The largest page any list answers (`limit`); a larger one is refused with 422.
     page_size_max: int = Field(default=100, ge=1)
     # A write that loses a serialization or deadlock race is re-run this many times in all.
     db_write_attempts: int = Field(default=3, ge=1, le=10)
     # Request bodies larger than this are refused with 413 before they reach a route.
     max_body_bytes: int = Field(default=64 * 1024, ge=1)
+    # JSON bodies nested deeper than this are refused (ours need 3); see app/json_body.py.
+    json_max_depth: int = Field(default=32, ge=1, le=500)
     # The e-mail provider that sends invitations. Unset: invitations answer 503.
     email_provider_url: AnyHttpUrl | None = None
     email_connect_timeout_s: float = Field(default=2.0, gt=0)
     email_read_timeout_s: float = Field(default=5.0, gt=0)
+    # Invitations waiting on the provider at once; more are refused at once (503
+    # email_provider_busy) so a slow provider cannot take every worker thread.
+    email_max_concurrent_sends: int = Field(default=8, ge=1)
 
     # Bounded growth: what a tenant may keep, so no table grows without end.
     # An Idempotency-Key is remembered this long (the IETF draft suggests 24 h); an older
@@ -61,6 +69,12 @@ class Settings(BaseSettings):
     auth_cookie_name: str = "access_token"
     # Browsers send a Secure cookie over HTTPS only; switch off for plain-HTTP local runs.
     auth_cookie_secure: bool = True
+
+    @model_validator(mode="after")
+    def _threads_left_for_other_requests(self) -> "Settings":
+        if self.email_max_concurrent_sends >= self.worker_threads:
+            raise ValueError("email_max_concurrent_sends must be below worker_threads")
+        return self
 
 
 @lru_cache

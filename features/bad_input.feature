@@ -23,6 +23,24 @@ Feature: Bad requests are refused clearly and change nothing
         | JSON larger than the limit      | 413    | body_too_large         |
         | a large body sent in pieces     | 413    | body_too_large         |
 
+  Rule: A body is JSON that reads only one way: UTF-8, each field once, nested only a little
+
+    Scenario Outline: A body of <problem> is refused by every request that takes a body
+      Given Alice, an admin of Acme, is signed in
+      When Alice sends <problem> to every request that takes a body
+      Then every one is answered 422 with the error "validation_failed", saying the body is not valid JSON
+      And Acme's stored data is unchanged
+
+      Examples:
+        | problem                                  |
+        | text that is not UTF-8                   |
+        | UTF-16 text                              |
+        | JSON behind a byte-order mark            |
+        | a string holding a lone surrogate escape |
+        | JSON nested 5000 levels deep             |
+        | an object naming the same field twice    |
+        | a number JSON does not have (NaN)        |
+
   Rule: Fields must have the right types, and only known fields are accepted
 
     Scenario Outline: A change to Alice with <field> set to <value> is refused
@@ -41,6 +59,44 @@ Feature: Bad requests are refused clearly and change nothing
         | email     | {"address": "a@b.example"} |
         | tenant_id | 2                      |
         | id        | 99                     |
+
+  Rule: A name holds only characters a reader sees: no controls, no hidden formatting
+
+    Scenario Outline: A name with <character> inside is refused, for a person and for an API key
+      Given Alice, an admin of Acme, is signed in
+      When Alice adds a user and an API key, each named with <code> inside
+      Then every one is answered 422 with the error "validation_failed" naming the field "name"
+      And Acme's stored data is unchanged
+
+      Examples:
+        | character                    | code   |
+        | a next-line control          | U+0085 |
+        | an escape control            | U+001B |
+        | a right-to-left override     | U+202E |
+        | an Arabic letter mark        | U+061C |
+        | a line separator             | U+2028 |
+        | a paragraph separator        | U+2029 |
+        | a zero-width space           | U+200B |
+        | a soft hyphen                | U+00AD |
+        | a byte-order mark            | U+FEFF |
+        | a private-use character      | U+E000 |
+        | an unassigned code point     | U+0378 |
+
+    Scenario Outline: A name written with <writing> is stored as given
+      Given Alice, an admin of Acme, is signed in
+      When Alice adds a user and an API key, each named "<name>"
+      Then each is stored in Acme with the name "<name>", as answered
+
+      Examples:
+        | writing                                   | name                                 |
+        | accents and a non-Latin script            | Zoë Ångström 李小龍                   |
+        | an emoji joined by a zero-width joiner    | Sam 👩\u200d💻                        |
+        | Persian, with a zero-width non-joiner     | نیک\u200cنام                          |
+
+    Scenario: Any name is stored as answered with nothing hidden, or refused with nothing stored
+      Given Alice, an admin of Acme, is signed in
+      When Alice tries 60 generated names for users and API keys
+      Then each name was stored as answered with nothing hidden in it, or refused naming the field with nothing stored
 
   Rule: Pages stay within their limits
 
@@ -87,6 +143,33 @@ Feature: Bad requests are refused clearly and change nothing
         | with a null byte          | "acme\u0000"                     |
         | with a second header      | "acme\\r\\nX-Tenant-ID: globex"  |
         | far too long              | "acmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacmeacme" |
+
+  Rule: A method an address does not take is refused, naming every method it takes
+
+    Scenario Outline: <method> on <address> is refused, naming every method it takes
+      Given Alice is a member of Acme
+      When Acme sends <method> to <path>
+      Then the answer is 405 with the error "method_not_allowed"
+      And the answer allows exactly "<allowed>"
+
+      Examples:
+        | method | address          | path           | allowed                           |
+        | PUT    | Alice's record   | /users/{Alice} | DELETE, GET, HEAD, OPTIONS, PATCH |
+        | PUT    | the user list    | /users         | GET, HEAD, OPTIONS, POST          |
+        | DELETE | the API key list | /api-keys      | GET, HEAD, OPTIONS, POST          |
+        | GET    | sign-in          | /auth/login    | OPTIONS, POST                     |
+
+    Scenario Outline: Asking what <address> takes names every method
+      Given Alice is a member of Acme
+      When Acme asks which methods <path> takes
+      Then the answer is 204
+      And the answer allows exactly "<allowed>"
+
+      Examples:
+        | address        | path           | allowed                           |
+        | Alice's record | /users/{Alice} | DELETE, GET, HEAD, OPTIONS, PATCH |
+        | the user list  | /users         | GET, HEAD, OPTIONS, POST          |
+        | sign-in        | /auth/login    | OPTIONS, POST                     |
 
   Rule: A user id in the address must be a number the service can hold
 

@@ -103,3 +103,21 @@ Feature: Faults are survived, answered cleanly, and lose nothing
         | fails with a server error    | 502    | email_provider_failed  |
         | answers with garbage         | 502    | email_provider_failed  |
         | answers without a message id | 502    | email_provider_failed  |
+
+  @committed_data
+  Rule: A slow e-mail provider holds up some invitations, never the whole service
+
+    Scenario: Operations hear that the service is alive and ready while invitations wait on a slow provider
+      Given Alice is a member of Acme
+      And the service has 4 worker threads, and lets at most 2 invitations wait on the e-mail provider
+      And a slow e-mail provider that holds every message until the scenario lets it answer
+      When Acme invites Alice 6 times at once, and operations ask about the service while the provider holds them
+      Then operations heard that the service is alive and ready while the invitations still waited
+
+    Scenario: Invitations beyond what may wait on a slow provider are refused at once, to try again later
+      Given Alice is a member of Acme
+      And the service has 4 worker threads, and lets at most 2 invitations wait on the e-mail provider
+      And a slow e-mail provider that holds every message until the scenario lets it answer
+      When Acme invites Alice 6 times at once, and operations ask about the service while the provider holds them
+      Then 4 invitations were refused at once with 503 and the error "email_provider_busy", while the others still waited
+      And the 2 that waited were accepted once the provider answered

@@ -12,3 +12,12 @@ Feature: Service health
     When operations ask whether the service is ready
     Then the answer is 200
     And the service reports "ok"
+
+  Scenario Outline: A load balancer asking whether the service is <question> with headers only gets the full answer's status
+    When a load balancer asks whether the service is <question>, headers only
+    Then the answer has the status and headers of the full answer, and no body
+
+    Examples:
+      | question |
+      | alive    |
+      | ready    |

@@ -1,7 +1,7 @@
 """What every answer of the service promises: its status, and the one error shape."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from harness.api import HttpResponse
 from harness.faults import BUG_TEXT
@@ -19,6 +19,19 @@ INTERNALS = (
     "connection refused",
     BUG_TEXT,
 )
+
+
+# Headers that differ between any two answers, whatever was asked.
+PER_ANSWER_HEADERS = frozenset({"x-request-id", "date"})
+
+
+def without_per_answer(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items() if k.lower() not in PER_ANSWER_HEADERS}
+
+
+def allowed_methods(answer: HttpResponse) -> list[str]:
+    """The methods an answer's `Allow` header lists, sorted."""
+    return sorted(m.strip() for m in answer.headers.get("Allow", "").split(",") if m.strip())
 
 
 def assert_status(answer: HttpResponse, status: int) -> None:
@@ -46,3 +59,15 @@ def assert_no_internals(answer: HttpResponse) -> None:
     body = answer.text.lower()
     shown = [marker for marker in INTERNALS if marker.lower() in body]
     assert not shown, f"the answer shows {shown}: {answer.text}"
+
+
+def refusal_problem(answer: HttpResponse, status: int, code: str, kind: str) -> str | None:
+    """What is wrong with `answer` as a refusal whose details are all of `kind`; None if right."""
+    try:
+        assert_error(answer, status, code)
+    except (AssertionError, ValueError) as exc:
+        return str(exc)
+    kinds = [detail["type"] for detail in answer.json()["error"].get("details", [])]
+    if not kinds or set(kinds) != {kind}:
+        return f"refused, but not as {kind}: {answer.text}"
+    return None

@@ -28,6 +28,7 @@ class HttpResponse(Protocol):
     status_code: int
     headers: Any
     text: str
+    content: bytes
 
     def json(self) -> Any: ...
 
@@ -144,6 +145,20 @@ class ServiceApi:
         path = PAGED_LISTS[listing]
         return self.call("GET", path, tenant=tenant, params=params, credentials=credentials)
 
+    def send_bytes(
+        self,
+        method: str,
+        path: str,
+        tenant: str | None,
+        body: bytes,
+        credentials: Headers | None = None,
+    ) -> HttpResponse:
+        """Any operation, with a JSON body given as raw bytes (which may not be JSON at all)."""
+        headers = {"Content-Type": "application/json"}
+        return self.call(
+            method, path, tenant=tenant, content=body, headers=headers, credentials=credentials
+        )
+
     def delete_user_at(self, tenant: str | None, raw_id: str) -> HttpResponse:
         """DELETE /users/<raw_id>, where the id may be anything a caller puts in the path."""
         return self.call("DELETE", f"/users/{raw_id}", tenant=tenant)
@@ -228,11 +243,16 @@ class ServiceApi:
             credentials=credentials,
         )
 
-    def liveness(self) -> HttpResponse:
-        return self.call("GET", "/health", tenant=None)
+    def liveness(self, method: str = "GET") -> HttpResponse:
+        """Is the process alive? `method="HEAD"` asks as a load balancer does: headers only."""
+        return self.call(method, "/health", tenant=None)
 
-    def readiness(self) -> HttpResponse:
-        return self.call("GET", "/health/ready", tenant=None)
+    def readiness(self, method: str = "GET") -> HttpResponse:
+        return self.call(method, "/health/ready", tenant=None)
+
+    def send_method(self, method: str, path: str, tenant: str | None) -> HttpResponse:
+        """Any method to any path, with no body: what the path takes, or not."""
+        return self.call(method, path, tenant=tenant)
 
 
 def ids_in(body: object) -> set[int]:

@@ -1,13 +1,19 @@
 """The e-mail provider at the service's outer edge, mocked with respx.
 
 Every scenario's app gets a provider whose transport is a respx router: by default
-it accepts each message; a scenario makes it time out, fail or answer garbage.
+it accepts each message; a scenario makes it time out, fail or answer garbage, or
+hold every message at a `ProviderGate` until the scenario lets it answer.
 """
+
+import threading
+import time
+from collections.abc import Callable
 
 import httpx
 import respx
 
 from app.outbound.email import SEND_PATH, EmailProvider
+from app.settings import Settings
 
 PROVIDER_URL = "https://email-provider.test"
 SEND_ROUTE = "send"
@@ -19,13 +25,62 @@ def accepting_router() -> respx.Router:
     return router
 
 
-def provider_for(router: respx.Router) -> EmailProvider:
+def provider_for(router: respx.Router, settings: Settings | None = None) -> EmailProvider:
+    """The app's provider over the mock; bounded in sends as `settings` say."""
+    bound = (
+        {} if settings is None else {"max_concurrent_sends": settings.email_max_concurrent_sends}
+    )
     return EmailProvider(
         PROVIDER_URL,
         connect_timeout_s=1.0,
         read_timeout_s=1.0,
         transport=httpx.MockTransport(router.handler),
+        **bound,
     )
+
+
+# A held message is let go after this long even if the scenario never says so: a service
+# that cannot answer anything while messages are held must not hang the suite.
+HOLD_LIMIT_S = 10.0
+
+
+class ProviderGate:
+    """A slow provider: every message waits here until `release()` (or HOLD_LIMIT_S)."""
+
+    def __init__(self) -> None:
+        self._opened = threading.Event()
+        self._gave_up = threading.Event()
+        self._lock = threading.Lock()
+        self.waiting = 0
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.waiting += 1
+        try:
+            if not self._opened.wait(HOLD_LIMIT_S):
+                self._gave_up.set()
+            return httpx.Response(202, json={"id": "msg-held"})
+        finally:
+            with self._lock:
+                self.waiting -= 1
+
+    @property
+    def holding(self) -> bool:
+        """Every message so far is still held as the scenario asked: none was let go."""
+        return not self._opened.is_set() and not self._gave_up.is_set()
+
+    def release(self) -> None:
+        self._opened.set()
+
+    def wait_until(self, settled: Callable[[], bool], timeout_s: float) -> None:
+        """Poll until `settled()` or `timeout_s` passed (then go on: the outcome will tell)."""
+        deadline = time.monotonic() + timeout_s
+        while not settled() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def hold_messages(router: respx.Router, gate: ProviderGate) -> None:
+    router.routes[SEND_ROUTE].side_effect = gate.handler
 
 
 def misbehave(router: respx.Router, how: str) -> None:

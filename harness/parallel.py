@@ -9,10 +9,12 @@ hung service fails the scenario instead of hanging the suite.
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
 
 import httpx
 
 from harness.api import HttpResponse, ServiceApi
+from harness.email_provider import ProviderGate
 
 Call = Callable[[ServiceApi], HttpResponse]
 
@@ -58,3 +60,57 @@ def run_at_once(
     missing = [i for i, answer in enumerate(answers) if answer is None]
     assert not missing, f"no answer for calls {missing}"
     return [answer for answer in answers if answer is not None]
+
+
+# How long the calls get to settle (each answered, or held at the provider) before the probe.
+SETTLE_S = 3.0
+
+
+@dataclass
+class HeldRun:
+    """Calls sent at once while the e-mail provider held its messages, and a probe meanwhile."""
+
+    answers: list[HttpResponse]
+    # Per call, in order: answered while the provider still held every message it had?
+    answered_while_held: list[bool]
+    probe: dict[str, HttpResponse]
+    probe_answered_while_held: bool
+
+
+def run_while_held(
+    base_url: str,
+    gate: ProviderGate,
+    calls: Sequence[Call],
+    probe: Callable[[ServiceApi], dict[str, HttpResponse]],
+) -> HeldRun:
+    """Send `calls` at once; once each is answered or held at `gate`, run `probe`; then
+    let the provider answer. Records what was answered while the gate still held."""
+    while_held: list[bool | None] = [None] * len(calls)
+
+    def tracked(index: int, call: Call) -> Call:
+        def run(api: ServiceApi) -> HttpResponse:
+            answer = call(api)
+            while_held[index] = gate.holding
+            return answer
+
+        return run
+
+    def settled() -> bool:  # every call answered, or waiting at the provider
+        return sum(flag is not None for flag in while_held) + gate.waiting >= len(calls)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="held-run") as background:
+        pending = background.submit(
+            run_at_once, base_url, [tracked(i, call) for i, call in enumerate(calls)]
+        )
+        try:
+            gate.wait_until(settled, SETTLE_S)
+            api = open_api(base_url)
+            try:
+                probed = probe(api)
+                probe_while_held = gate.holding
+            finally:
+                api.http.close()  # type: ignore[attr-defined]
+        finally:
+            gate.release()
+        answers = pending.result(timeout=RUN_TIMEOUT_S)
+    return HeldRun(answers, [bool(flag) for flag in while_held], probed, probe_while_held)

@@ -22,6 +22,7 @@ with these types instead of parse's catch-all `{}`, so "Acme removes the user wi
                  (or one of them)
 - `{x:S}`, `{x:Is}`  an optional plural "s", and "is"/"are": "1 user is" and "2 users are"
                  are one sentence
+- `{x:CodePoint}` a character by its code point, U+0085, as the character
 - `{x:d}`        parse's own integer
 """
 
@@ -73,6 +74,7 @@ TYPES: dict[str, Any] = {
     "Listing": _one_of(PAGED_LISTS),
     "Item": _one_of(["user", "API key"]),
     "Limited": _one_of(LIMITED_RECORDS),
+    "CodePoint": _kind(r"U\+[0-9A-F]{4,6}", lambda text: chr(int(text[2:], 16))),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from app.models import ApiKey, Tenant, User
 from harness.api import HttpResponse
 from harness.auth import NO_CREDENTIALS, Headers
+from harness.parallel import HeldRun
 from harness.stored import Row, TenantState
 
 if TYPE_CHECKING:
@@ -77,6 +78,13 @@ class World:
     # Answers of requests sent at the same moment, in order, and who sent each.
     answers: list[HttpResponse] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)
+    # Requests sent while the e-mail provider held its messages, and a probe meanwhile.
+    held_run: HeldRun | None = None
+    # One answer per operation of the API ("POST /users"), when a step tries each of them.
+    by_operation: dict[str, HttpResponse] = field(default_factory=dict)
+    # A generated search: how many cases it tried, and the smallest that broke the rule.
+    searched: int = 0
+    counterexample: str | None = None
     # Pages of a paged list, in the order they were read.
     pages: list[list[Row]] = field(default_factory=list)
     # A freshly created API key as answered (with its secret).
@@ -122,6 +130,11 @@ class World:
             return self.api_keys[name]
         except KeyError:
             raise AssertionError(f"The scenario never made the API key {name!r}") from None
+
+    @property
+    def held(self) -> HeldRun:
+        assert self.held_run is not None, "No requests were sent while the provider held them"
+        return self.held_run
 
     @property
     def last(self) -> HttpResponse:

@@ -2,7 +2,8 @@
 
 from pytest_bdd import then
 
-from harness.answers import assert_error, assert_no_internals, assert_status
+from harness.answers import allowed_methods, assert_error, assert_no_internals, assert_status
+from harness.people import listed
 from harness.phrases import phrase
 from harness.world import World
 
@@ -38,3 +39,22 @@ def asks_for_credentials(world: World) -> None:
 @then("the answer shows no internals")
 def no_internals(world: World) -> None:
     assert_no_internals(world.last)
+
+
+@then(
+    phrase(
+        'every one is answered {status:d} with the error "{code:Text}" '
+        'naming the field "{field:Text}"'
+    )
+)
+def every_one_names_field(world: World, status: int, code: str, field: str) -> None:
+    assert world.by_operation, "no request was sent"
+    for operation, answer in world.by_operation.items():
+        assert_error(answer, status, code)
+        fields = [d["field"].split(".")[-1] for d in answer.json()["error"].get("details", [])]
+        assert fields == [field], f"{operation}: {answer.text}"
+
+
+@then(phrase('the answer allows exactly "{methods:Text}"'))
+def allows_exactly(world: World, methods: str) -> None:
+    assert allowed_methods(world.last) == sorted(listed(methods)), world.last.headers

@@ -7,17 +7,19 @@ the server log, never to the caller.
 """
 
 import logging
+import threading
 from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, Request
 
-from app.errors import AppError, ServiceUnavailable
+from app.errors import RETRY_AFTER, AppError, ServiceUnavailable
 from app.settings import Settings
 
 log = logging.getLogger("app.outbound.email")
 SEND_PATH = "/v1/messages"
 ACCEPTED = frozenset({200, 201, 202})
+DEFAULT_MAX_CONCURRENT_SENDS = 8  # as Settings.email_max_concurrent_sends
 
 
 class EmailProviderTimeout(AppError):
@@ -34,6 +36,16 @@ class EmailNotConfigured(ServiceUnavailable):
     code = "email_not_configured"
 
 
+class EmailProviderBusy(ServiceUnavailable):
+    code = "email_provider_busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Too many invitations are waiting on the e-mail provider; try again shortly.",
+            headers=RETRY_AFTER,
+        )
+
+
 class EmailProvider:
     def __init__(
         self,
@@ -41,11 +53,14 @@ class EmailProvider:
         *,
         connect_timeout_s: float,
         read_timeout_s: float,
+        max_concurrent_sends: int = DEFAULT_MAX_CONCURRENT_SENDS,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         # Every phase bounded: connect, read, write, and waiting for a pooled connection.
         timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
         self.client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        # Each send holds a worker thread while it waits: at most this many at once.
+        self._send_slots = threading.BoundedSemaphore(max_concurrent_sends)
 
     @classmethod
     def from_settings(
@@ -57,11 +72,25 @@ class EmailProvider:
             str(settings.email_provider_url),
             connect_timeout_s=settings.email_connect_timeout_s,
             read_timeout_s=settings.email_read_timeout_s,
+            max_concurrent_sends=settings.email_max_concurrent_sends,
             transport=transport,
         )
 
     def send_invitation(self, *, to: str, name: str, tenant: str) -> str:
-        """Ask the provider to send the invitation; return its message id."""
+        """Ask the provider to send the invitation; return its message id.
+
+        Refused at once (not queued: a queued caller would hold a thread too) when the
+        bound of sends in flight is reached.
+        """
+        if not self._send_slots.acquire(blocking=False):
+            log.warning("e-mail provider busy: refusing an invitation")
+            raise EmailProviderBusy()
+        try:
+            return self._send(to=to, name=name, tenant=tenant)
+        finally:
+            self._send_slots.release()
+
+    def _send(self, *, to: str, name: str, tenant: str) -> str:
         try:
             answer = self.client.post(
                 SEND_PATH,

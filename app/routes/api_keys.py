@@ -4,11 +4,12 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.auth import api_keys as repo
 from app.auth.roles import AdminScope
+from app.json_body import StrictJsonRoute
 from app.paging import PageParams
 from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
 from app.settings import AppSettings
 
-router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+router = APIRouter(prefix="/api-keys", tags=["api-keys"], route_class=StrictJsonRoute)
 
 ApiKeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
 

@@ -10,12 +10,13 @@ from app.auth import throttle, tokens
 from app.auth.credentials import COOKIE_NAME, REALM, InvalidCredentials
 from app.auth.passwords import HashCost, verify_password
 from app.db import get_db
+from app.json_body import StrictJsonRoute
 from app.models import User
 from app.schemas import LoginIn, TokenOut
 from app.settings import Settings
 from app.tenancy import TenantHeader, enter_tenant, find_tenant, parse_tenant_slug
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=StrictJsonRoute)
 
 
 class WrongPassword(InvalidCredentials):

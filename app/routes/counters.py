@@ -3,11 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from app.auth.roles import MemberScope
+from app.json_body import StrictJsonRoute
 from app.repositories import counters as repo
 from app.schemas import COUNTER_NAME_PATTERN, CounterBatch, CounterList, CounterOut
 from app.settings import AppSettings
 
-router = APIRouter(prefix="/counters", tags=["counters"])
+router = APIRouter(prefix="/counters", tags=["counters"], route_class=StrictJsonRoute)
 
 CounterName = Annotated[
     str,

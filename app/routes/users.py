@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Response, status
 from app import idempotency
 from app.auth.roles import AdminScope, MemberScope
 from app.db import run_write
+from app.json_body import StrictJsonRoute
 from app.models import User
 from app.outbound.email import EmailProviderDep
 from app.paging import PageParams
@@ -16,7 +17,7 @@ from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, Us
 from app.settings import AppSettings
 from app.tenancy import TenantScope
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"], route_class=StrictJsonRoute)
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
 
