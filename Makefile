@@ -60,9 +60,12 @@ PORT ?= 8000
 serve: $(STAMP)
 	$(BIN)/python -m harness.serve --port $(PORT)
 
+## Style, types (mypy.ini: strict for app/ and harness/) and layers (.importlinter).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

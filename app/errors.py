@@ -57,7 +57,9 @@ class ServiceUnavailable(AppError):
     code = "service_unavailable"
 
 
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict:
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message, "request_id": current_request_id()}
     if details:
         error["details"] = details
@@ -94,7 +96,8 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     # A streamed body over the limit (Starlette's limiter): same code as a declared one.
     code = "body_too_large" if exc.status_code == 413 else _http_code(exc.status_code)
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Interval, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.db import apply_tenant
@@ -91,12 +91,12 @@ def idempotency_key_ages(session: Session, tenant_id: int) -> dict[str, timedelt
     """How old each of the tenant's stored idempotency keys is, by the database's clock."""
     apply_tenant(session, tenant_id)
     rows = session.execute(
-        select(IdempotencyKey.key, func.now() - IdempotencyKey.created_at).where(
-            IdempotencyKey.tenant_id == tenant_id
-        )
+        select(
+            IdempotencyKey.key, type_coerce(func.now() - IdempotencyKey.created_at, Interval)
+        ).where(IdempotencyKey.tenant_id == tenant_id)
     ).all()
     session.commit()
-    return {key: age for key, age in rows}
+    return {row[0]: row[1] for row in rows}
 
 
 def tenant_state(session: Session, tenant_id: int) -> TenantState:

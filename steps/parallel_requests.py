@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from harness.answers import assert_error, statuses
 from harness.api import HttpResponse, ServiceApi, ids_in
+from harness.auth import Headers
 from harness.parallel import Call, run_at_once
 from harness.people import listed, numbered_person
 from harness.phrases import phrase
@@ -31,6 +32,16 @@ def _create_user(slug: str, body: dict[str, str], api: ServiceApi) -> HttpRespon
 
 def _list_page(slug: str, api: ServiceApi) -> HttpResponse:
     return api.list_users(slug, limit=100)
+
+
+def _increment(slug: str, name: str, api: ServiceApi) -> HttpResponse:
+    return api.increment_counter(slug, name)
+
+
+def _create_api_key(
+    slug: str, body: dict[str, str], credentials: Headers, api: ServiceApi
+) -> HttpResponse:
+    return api.create_api_key(slug, body, credentials)
 
 
 def _increment_counters(slug: str, names: list[str], api: ServiceApi) -> HttpResponse:
@@ -105,9 +116,7 @@ def increment_overlapping(
 @when(phrase("{tenant:Name} starts {count:d} new counters at the same moment"))
 def start_many_counters(world: World, live_server_url: str, tenant: str, count: int) -> None:
     slug = world.tenant(tenant).slug
-    calls: list[Call] = [
-        lambda api, n=n: api.increment_counter(slug, f"counter-{n}") for n in range(count)
-    ]
+    calls: list[Call] = [partial(_increment, slug, f"counter-{n}") for n in range(count)]
     world.answers = run_at_once(live_server_url, calls)
 
 
@@ -117,8 +126,7 @@ def create_many_keys(
 ) -> None:
     slug, credentials = world.tenant(tenant).slug, world.credentials(caller)
     calls: list[Call] = [
-        lambda api, n=n: api.create_api_key(slug, {"name": f"key {n}"}, credentials)
-        for n in range(count)
+        partial(_create_api_key, slug, {"name": f"key {n}"}, credentials) for n in range(count)
     ]
     world.answers = run_at_once(live_server_url, calls)
 

@@ -29,12 +29,16 @@ def increment(session: Session, tenant_id: int, name: str, *, max_counters: int)
 
 def _increment_once(session: Session, tenant_id: int, name: str, max_counters: int) -> int:
     _ensure_room(session, tenant_id, [name], max_counters)
-    stmt = insert(Counter).values(tenant_id=tenant_id, name=name, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.tenant_id, Counter.name],
-        set_={"value": Counter.value + 1},
-    ).returning(Counter.value)
-    value = session.execute(stmt).scalar_one()
+    upsert = (
+        insert(Counter)
+        .values(tenant_id=tenant_id, name=name, value=1)
+        .on_conflict_do_update(
+            index_elements=[Counter.tenant_id, Counter.name],
+            set_={"value": Counter.value + 1},
+        )
+        .returning(Counter.value)
+    )
+    value: int = session.execute(upsert).scalar_one()
     session.commit()
     return value
 
@@ -50,12 +54,16 @@ def increment_many(
     """
     _ensure_room(session, tenant_id, names, max_counters)
     values = [{"tenant_id": tenant_id, "name": name, "value": 1} for name in sorted(names)]
-    stmt = insert(Counter).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.tenant_id, Counter.name],
-        set_={"value": Counter.value + 1},
-    ).returning(Counter.name, Counter.value)
-    rows = session.execute(stmt).all()
+    upsert = (
+        insert(Counter)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=[Counter.tenant_id, Counter.name],
+            set_={"value": Counter.value + 1},
+        )
+        .returning(Counter.name, Counter.value)
+    )
+    rows = session.execute(upsert).all()
     session.commit()
     return [Counter(name=row.name, value=row.value) for row in sorted(rows)]
 

@@ -17,12 +17,16 @@ API_KEYS_REPO = "app/auth/api_keys.py"
 # Read-modify-write in two statements: two requests read the same value, both write +1.
 READ_MODIFY_WRITE_COUNTER = Mutation(
     COUNTERS_REPO,
-    """    stmt = insert(Counter).values(tenant_id=tenant_id, name=name, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.tenant_id, Counter.name],
-        set_={"value": Counter.value + 1},
-    ).returning(Counter.value)
-    value = session.execute(stmt).scalar_one()
+    """    upsert = (
+        insert(Counter)
+        .values(tenant_id=tenant_id, name=name, value=1)
+        .on_conflict_do_update(
+            index_elements=[Counter.tenant_id, Counter.name],
+            set_={"value": Counter.value + 1},
+        )
+        .returning(Counter.value)
+    )
+    value: int = session.execute(upsert).scalar_one()
 """,
     """    from sqlalchemy import update
 
@@ -71,12 +75,16 @@ UNLOCKED_COUNTER_CAP = (
 UNORDERED_BATCH_LOCKS = Mutation(
     COUNTERS_REPO,
     """    values = [{"tenant_id": tenant_id, "name": name, "value": 1} for name in sorted(names)]
-    stmt = insert(Counter).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.tenant_id, Counter.name],
-        set_={"value": Counter.value + 1},
-    ).returning(Counter.name, Counter.value)
-    rows = session.execute(stmt).all()
+    upsert = (
+        insert(Counter)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=[Counter.tenant_id, Counter.name],
+            set_={"value": Counter.value + 1},
+        )
+        .returning(Counter.name, Counter.value)
+    )
+    rows = session.execute(upsert).all()
 """,
     """    rows = []
     for name in names:

@@ -19,7 +19,7 @@ TTL_S = 3600
 
 
 def _seed_keys(session: Session, tenant_id: int, ages_s: dict[str, int]) -> None:
-    now = session.scalar(select(func.now()))
+    now = session.execute(select(func.now())).scalar_one()
     session.add_all(
         IdempotencyKey(
             tenant_id=tenant_id,
@@ -80,8 +80,8 @@ def test_an_expired_key_the_sweep_did_not_reach_is_taken_over_as_new(
 
 def _settings(page_size_max: int) -> Settings:
     return Settings(
-        database_url="postgresql://nobody@127.0.0.1/none",  # type: ignore[arg-type]
-        jwt_secret="x" * 32,  # type: ignore[arg-type]
+        database_url="postgresql://nobody@127.0.0.1/none",
+        jwt_secret="x" * 32,
         page_size_max=page_size_max,
     )
 

@@ -1,11 +1,16 @@
 """Settings that would let one kind of wait take every worker thread are refused at start."""
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
 from app.settings import Settings
 
-REQUIRED = {"database_url": "postgresql://unused@127.0.0.1:1/unused", "jwt_secret": "x" * 32}
+REQUIRED: dict[str, Any] = {
+    "database_url": "postgresql://unused@127.0.0.1:1/unused",
+    "jwt_secret": "x" * 32,
+}
 
 
 @pytest.mark.parametrize("sends", [4, 5])
