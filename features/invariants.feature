@@ -15,3 +15,12 @@ Feature: Whatever happens, in whatever order, the business rules hold
       Then no answer showed anything of the other tenant
       And every answer was the one the authorization table, seat limits and stored records give
       And what each tenant stored always equalled what it was told
+
+  @committed_data
+  Rule: Requests that arrive at the same moment keep the rules too
+
+    Scenario: Made-up batches of requests at the same moment keep every business rule
+      Given Acme and Globex, each with 5 seats and an admin at work
+      When the suite sends made-up batches of their requests, each batch at the same moment
+      Then every answer was one the service documents, with nothing of the other tenant
+      And what each tenant stored is what some one-after-another order of the answers gives

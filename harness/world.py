@@ -18,6 +18,7 @@ from harness.parallel import HeldRun
 from harness.stored import Row, TenantState
 
 if TYPE_CHECKING:
+    from harness.batch_exploration import Party
     from harness.exploration import Exploration
 
 SOMEONE_WITHOUT_CREDENTIALS = "someone without credentials"
@@ -95,6 +96,8 @@ class World:
     rows_read: list[int] | None = None
     # The suite's own search (harness.exploration), and the first rule it found broken.
     exploration: "Exploration | None" = None
+    parties: list["Party"] = field(default_factory=list)
+    exploration_done: bool = False
     broken_rule: str | None = None
     refusal: DBAPIError | None = None
 

@@ -5,10 +5,18 @@ import os
 from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
+from app.auth import api_keys
 from app.settings import Settings
 from harness.api import ServiceApi
+from harness.auth import api_key
+from harness.batch_exploration import BatchExplorer, Party, explore_batches
 from harness.exploration import Budget, Exploration, RuleBroken, explore
+from harness.factories import ApiKeyFactory, TenantFactory
+from harness.phrases import phrase
 from harness.world import World
+
+# The batches the stage sends: this seed, on every run (EXPLORE_SEED for another search).
+BATCH_SEED = 20261126
 
 
 @given("the suite makes up sequences of requests from Acme's and Globex's callers")
@@ -56,3 +64,39 @@ def stored_as_told(world: World) -> None:
 def _no_broken_rule(world: World, rule: str) -> None:
     broken = world.broken_rule
     assert broken is None or rule not in broken.splitlines()[0], broken
+
+
+@given(phrase("{first:Name} and {second:Name}, each with {seats:d} seats and an admin at work"))
+def parties_at_work(world: World, first: str, second: str, seats: int) -> None:
+    for name in (first, second):
+        tenant = TenantFactory(slug=name.lower(), name=name, seat_limit=seats)
+        world.tenants[name] = tenant
+        secret = api_keys.new_key()
+        ApiKeyFactory(tenant_id=tenant.id, name="admin", role="admin", key=secret)
+        world.parties.append(Party(tenant.slug, tenant.id, seats, api_key(secret)))
+
+
+@when("the suite sends made-up batches of their requests, each batch at the same moment")
+def send_made_up_batches(world: World, live_server_url: str, db_session: Session) -> None:
+    seed = int(os.environ.get("EXPLORE_SEED") or BATCH_SEED)
+    batches = int(os.environ.get("EXPLORE_BATCHES", BatchExplorer.batches))
+    explorer = BatchExplorer(live_server_url, db_session, world.parties, seed, batches)
+
+    def remember(broken: str) -> None:
+        world.broken_rule = broken
+
+    explore_batches(explorer, remember)
+    world.exploration_done = True
+
+
+@then("every answer was one the service documents, with nothing of the other tenant")
+def batch_answers_documented(world: World) -> None:
+    assert world.exploration_done, "no batch was sent"
+    _no_broken_rule(world, "every answer is one the API documents")
+    _no_broken_rule(world, "every error has the one shape")
+    _no_broken_rule(world, "nothing of one tenant reaches the other")
+
+
+@then("what each tenant stored is what some one-after-another order of the answers gives")
+def batch_stored_serially(world: World) -> None:
+    _no_broken_rule(world, "")
