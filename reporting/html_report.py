@@ -1,18 +1,24 @@
-"""Single-file HTML living documentation: features -> rules -> scenarios -> steps.
+"""Single-file HTML living documentation: an overview, then features -> rules -> scenarios -> steps.
 
-No external CSS, JS or fonts: the page works opened from disk with no network. Filtering by
-tag and by status is plain inline JavaScript over ``data-status`` / ``data-tags`` attributes.
+No external CSS, JS or fonts: the page works opened from disk with no network. The overview
+at the top counts every feature's scenarios by status and links to it; features, rules and
+scenarios fold (``<details>``: open when something in them failed or is undefined), each has
+an anchor, and inline JavaScript filters by status, tag and text (html_assets.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from html import escape
 from pathlib import Path
 
+from .html_assets import CSS, JS
 from .model import (
     STATUSES,
     FeatureReport,
+    RuleDict,
     RunReport,
     ScenarioDict,
     StepDict,
@@ -20,91 +26,34 @@ from .model import (
     effective_tags,
     summarize,
 )
+from .run_info import RunInfo
 
-CSS = """
-:root { --pass:#1a7f37; --fail:#cf222e; --undef:#9a6700; --skip:#57606a; --line:#d0d7de; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
-  color: #1f2328; }
-header { position: sticky; top: 0; background: #f6f8fa; border-bottom: 1px solid var(--line);
-  padding: .6rem 1rem; z-index: 1; }
-h1 { font-size: 1.3rem; margin: 0 0 .3rem; }
-main { padding: 0 1rem 2rem; max-width: 72rem; }
-[hidden] { display: none !important; }
-.filters { display: flex; flex-wrap: wrap; gap: .3rem 1rem; align-items: center; }
-.filters .label { font-weight: 600; }
-button.filter { border: 1px solid var(--line); background: #fff; border-radius: 1rem;
-  padding: .1rem .6rem; cursor: pointer; font: inherit; }
-button.filter[aria-pressed="true"] { background: #0969da; color: #fff; border-color: #0969da; }
-.feature { border-top: 2px solid var(--line); margin-top: 1.2rem; }
-.feature > h2 { font-size: 1.2rem; margin: .6rem 0 .1rem; }
-.rule { margin-left: 1rem; }
-.rule > h3 { font-size: 1.05rem; margin: .8rem 0 .2rem; }
-.scenario { border: 1px solid var(--line); border-left: 5px solid var(--skip); border-radius: 4px;
-  margin: .6rem 0 .6rem 1rem; padding: .4rem .8rem; }
-.scenario.passed { border-left-color: var(--pass); }
-.scenario.failed { border-left-color: var(--fail); }
-.scenario.undefined { border-left-color: var(--undef); }
-.scenario > h4 { margin: .1rem 0; font-size: 1rem; }
-.kw { font-weight: 700; }
-.uri, .duration, .meta { color: #57606a; font-size: .85rem; }
-.tag { display: inline-block; background: #ddf4ff; color: #0550ae; border-radius: .6rem;
-  padding: 0 .45rem; margin-right: .25rem; font-size: .8rem; }
-.badge { display: inline-block; border-radius: .3rem; padding: 0 .4rem; font-size: .75rem;
-  color: #fff; vertical-align: middle; background: var(--skip); text-transform: uppercase; }
-.badge.passed { background: var(--pass); } .badge.failed { background: var(--fail); }
-.badge.undefined { background: var(--undef); }
-ol.steps { list-style: none; padding-left: 0; margin: .3rem 0; }
-li.step { padding: .1rem 0 .1rem .4rem; border-left: 3px solid transparent; }
-li.step.failed { border-left-color: var(--fail); background: #ffebe9; }
-li.step.undefined { border-left-color: var(--undef); background: #fff8c5; }
-li.step.skipped { color: #57606a; }
-li.step.background .kw::before { content: "(background) "; font-weight: 400; color: #57606a; }
-table { border-collapse: collapse; margin: .2rem 0 .2rem 1.5rem; font-size: .9rem; }
-td, th { border: 1px solid var(--line); padding: .1rem .5rem; text-align: left; }
-th { background: #f6f8fa; }
-pre { background: #f6f8fa; padding: .4rem .6rem; margin: .2rem 0 .2rem 1.5rem; overflow-x: auto;
-  white-space: pre-wrap; font-size: .85rem; }
-pre.error { background: #ffebe9; color: #82071e; }
-pre.suggestion { background: #fff8c5; }
-.description { white-space: pre-wrap; margin: .2rem 0; }
-"""
-
-JS = """
-(function () {
-  var state = { status: "", tag: "" };
-  function apply() {
-    var scenarios = document.querySelectorAll(".scenario"), shown = 0;
-    scenarios.forEach(function (s) {
-      var okStatus = !state.status || s.getAttribute("data-status") === state.status;
-      var tags = " " + s.getAttribute("data-tags") + " ";
-      var okTag = !state.tag || tags.indexOf(" " + state.tag + " ") >= 0;
-      s.hidden = !(okStatus && okTag);
-      if (!s.hidden) { shown += 1; }
-    });
-    document.querySelectorAll(".rule, .feature").forEach(function (c) {
-      c.hidden = !c.querySelector(".scenario:not([hidden])");
-    });
-    document.querySelectorAll("button.filter").forEach(function (b) {
-      var kind = b.getAttribute("data-filter");
-      b.setAttribute("aria-pressed", String(state[kind] === b.getAttribute("data-value")));
-    });
-    document.getElementById("shown-count").textContent =
-      shown + " of " + scenarios.length + " scenarios shown";
-  }
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("button.filter");
-    if (!button) { return; }
-    state[button.getAttribute("data-filter")] = button.getAttribute("data-value");
-    apply();
-  });
-  apply();
-})();
-"""
+#: A section opens by default when one of its scenarios has one of these statuses.
+OPEN_STATUSES = frozenset({"failed", "undefined"})
 
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
+
+
+class Anchors:
+    """Readable, unique ids: ``feature``, ``feature/rule``, ``feature/scenario[/examples-row]``."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def make(self, *parts: str) -> str:
+        base = "/".join(_slug(part) for part in parts)
+        anchor, number = base, 1
+        while anchor in self._used:  # same names twice: the later ones get -2, -3, ...
+            number += 1
+            anchor = f"{base}-{number}"
+        self._used.add(anchor)
+        return anchor
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-") or "section"
 
 
 def _tags(tags: list[str] | list[TagDict]) -> str:
@@ -114,6 +63,19 @@ def _tags(tags: list[str] | list[TagDict]) -> str:
 
 def _badge(status: str) -> str:
     return f'<span class="badge {_e(status)}">{_e(status)}</span>'
+
+
+def _anchor_link(anchor: str, what: str) -> str:
+    return f'<a class="anchor" href="#{_e(anchor)}" aria-label="Link to this {what}">#</a>'
+
+
+def _details(kind: str, is_open: bool, summary: str, body: str) -> str:
+    """A foldable section; ``data-open`` keeps its default for the script's "clear filters"."""
+    flag = "true" if is_open else "false"
+    return (
+        f'<details class="{kind}-details" data-open="{flag}"{" open" if is_open else ""}>'
+        f"<summary>{summary}</summary>{body}</details>"
+    )
 
 
 def _table(rows: list[list[str]], header: bool = False) -> str:
@@ -151,26 +113,46 @@ def _step(step: StepDict) -> str:
     return "".join(parts)
 
 
-def _scenario(scenario: ScenarioDict) -> str:
+def _scenario_anchor(scenario: ScenarioDict, feature_anchor: str, anchors: Anchors) -> str:
+    example = scenario["example"]
+    if example is None:
+        return anchors.make(feature_anchor, scenario["name"])
+    row = f"{example['name']}-{example['index']}" if example["name"] else str(example["index"])
+    return anchors.make(feature_anchor, scenario["name"], row)
+
+
+def _example_label(scenario: ScenarioDict) -> str:
+    """Which Examples row an outline's scenario ran, readable while the scenario is folded."""
+    example = scenario["example"]
+    if example is None:
+        return ""
+    values = ", ".join(f"{name} {value}" for name, value in example["params"])
+    where = (
+        f"{example['name']}, row {example['index']}"
+        if example["name"]
+        else f"row {example['index']}"
+    )
+    return f'<span class="example-label meta">{_e(where)}: {_e(values)}</span>'
+
+
+def _scenario(scenario: ScenarioDict, anchor: str) -> str:
     status = scenario["status"]
     tags = effective_tags(scenario)
-    parts = [
-        (
-            f'<article class="scenario {_e(status)}" data-status="{_e(status)}" '
-            f'data-tags="{_e(" ".join(tags))}" data-nodeid="{_e(scenario["nodeid"])}">'
-        ),
-        (
-            f'<h4><span class="kw">{_e(scenario["keyword"])}:</span> {_e(scenario["name"])} '
-            f'{_badge(status)} <span class="duration">{scenario["duration"]:.3f} s</span></h4>'
-        ),
-        f'<div class="tags">{_tags(tags)}</div>' if tags else "",
-    ]
+    summary = (
+        f'<h4><span class="kw">{_e(scenario["keyword"])}:</span> '
+        f'<span class="scenario-name">{_e(scenario["name"])}</span> {_badge(status)} '
+        f'<span class="duration">{scenario["duration"]:.3f} s</span>'
+        f"{_anchor_link(anchor, 'scenario')}</h4>"
+        + _example_label(scenario)
+        + (f'<div class="tags">{_tags(tags)}</div>' if tags else "")
+    )
+    body: list[str] = []
     if scenario["description"]:
-        parts.append(f'<p class="description">{_e(scenario["description"])}</p>')
+        body.append(f'<p class="description">{_e(scenario["description"])}</p>')
     example = scenario["example"]
     if example is not None:
         title = f"{example['keyword']}: {example['name']}".rstrip(": ")
-        parts.append(
+        body.append(
             f'<div class="example" data-line="{example["line"]}"><span class="meta">{_e(title)} '
             f"(row {example['index']}, line {example['line']})</span>"
             + _table(
@@ -178,49 +160,145 @@ def _scenario(scenario: ScenarioDict) -> str:
             )
             + "</div>"
         )
-    parts.append(
-        '<ol class="steps">' + "".join(_step(step) for step in scenario["steps"]) + "</ol>"
-    )
+    body.append('<ol class="steps">' + "".join(_step(step) for step in scenario["steps"]) + "</ol>")
     if scenario["error"] and status in ("failed", "undefined", "skipped"):
-        summary = "Skip reason" if status == "skipped" else "Error details"
-        parts.append(
-            f'<details class="error-details"><summary>{summary}</summary>'
+        title = "Skip reason" if status == "skipped" else "Error details"
+        body.append(
+            f'<details class="error-details"><summary>{title}</summary>'
             f'<pre class="error">{_e(scenario["error"])}</pre></details>'
         )
-    parts.append("</article>")
-    return "".join(parts)
+    return (
+        f'<article class="scenario {_e(status)}" data-status="{_e(status)}" '
+        f'data-tags="{_e(" ".join(tags))}" data-nodeid="{_e(scenario["nodeid"])}" '
+        f'id="{_e(anchor)}">'
+        + _details("scenario", status in OPEN_STATUSES, summary, "".join(body))
+        + "</article>"
+    )
 
 
-def _feature(report: FeatureReport) -> str:
+def _rule(rule: RuleDict, scenarios: str, anchor: str, is_open: bool) -> str:
+    summary = (
+        f'<h3><span class="kw">{_e(rule["keyword"])}:</span> '
+        f'<span class="rule-name">{_e(rule["name"])}</span>{_anchor_link(anchor, "rule")}</h3>'
+    )
+    body = (f'<div class="tags">{_tags(rule["tags"])}</div>' if rule["tags"] else "") + (
+        f'<p class="description">{_e(rule["description"])}</p>' if rule["description"] else ""
+    )
+    return (
+        f'<section class="rule" data-line="{rule["line"]}" id="{_e(anchor)}">'
+        + _details("rule", is_open, summary, body + scenarios)
+        + "</section>"
+    )
+
+
+def _opens(counts: Counter[str]) -> bool:
+    return any(counts[status] for status in OPEN_STATUSES)
+
+
+def _feature(report: FeatureReport, anchor: str, anchors: Anchors) -> str:
     feature = report.feature
-    parts = [
-        f'<section class="feature" data-uri="{_e(feature["uri"])}">',
-        f'<h2><span class="kw">{_e(feature["keyword"])}:</span> {_e(feature["name"])}</h2>',
-        (
-            f'<div class="uri">{_e(feature["uri"])} — '
-            f"{_e(summarize(report.counts(), 'scenario'))}, "
-            f"{_e(summarize(report.step_counts(), 'step'))}</div>"
-        ),
+    summary = (
+        f'<h2><span class="kw">{_e(feature["keyword"])}:</span> '
+        f'<span class="feature-name">{_e(feature["name"])}</span>'
+        f"{_anchor_link(anchor, 'feature')}</h2>"
+        f'<div class="uri">{_e(feature["uri"])} — '
+        f"{_e(summarize(report.counts(), 'scenario'))}, "
+        f"{_e(summarize(report.step_counts(), 'step'))}</div>"
+    )
+    body = [
         f'<div class="tags">{_tags(feature["tags"])}</div>' if feature["tags"] else "",
         f'<p class="description">{_e(feature["description"])}</p>'
         if feature["description"]
         else "",
     ]
     for group in report.groups():
+        scenarios = "".join(
+            _scenario(s, _scenario_anchor(s, anchor, anchors)) for s in group.scenarios
+        )
         if group.rule is None:
-            parts.extend(_scenario(s) for s in group.scenarios)
+            body.append(scenarios)
             continue
-        rule = group.rule
-        parts.append(f'<section class="rule" data-line="{rule["line"]}">')
-        parts.append(f'<h3><span class="kw">{_e(rule["keyword"])}:</span> {_e(rule["name"])}</h3>')
-        if rule["tags"]:
-            parts.append(f'<div class="tags">{_tags(rule["tags"])}</div>')
-        if rule["description"]:
-            parts.append(f'<p class="description">{_e(rule["description"])}</p>')
-        parts.extend(_scenario(s) for s in group.scenarios)
-        parts.append("</section>")
-    parts.append("</section>")
-    return "".join(parts)
+        counts: Counter[str] = Counter(s["status"] for s in group.scenarios)
+        rule_anchor = anchors.make(anchor, group.rule["name"])
+        body.append(_rule(group.rule, scenarios, rule_anchor, _opens(counts)))
+    return (
+        f'<section class="feature" data-uri="{_e(feature["uri"])}" id="{_e(anchor)}">'
+        + _details("feature", _opens(report.counts()), summary, "".join(body))
+        + "</section>"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def _run_facts(report: RunReport, info: RunInfo | None) -> str:
+    facts = [
+        ("Scenarios", summarize(report.counts(), "scenario")),
+        ("Steps", summarize(report.step_counts(), "step")),
+    ]
+    if info is not None:
+        facts += [
+            ("Duration", _duration(info.duration_s)),
+            ("Date", info.started.strftime("%Y-%m-%d %H:%M UTC")),
+        ]
+        facts += [("Run", info.mode + (f", {info.selection}" if info.selection else ""))]
+        facts += [("Commit", info.commit)] if info.commit else []
+    else:
+        facts += [("Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))]
+    return (
+        '<dl class="run-info">'
+        + "".join(
+            f'<div data-fact="{_e(name.lower())}"><dt>{_e(name)}</dt><dd>{_e(value)}</dd></div>'
+            for name, value in facts
+        )
+        + "</dl>"
+    )
+
+
+def _count_cells(counts: Counter[str], cell: str = "td") -> str:
+    cells = [f'<{cell} class="num total">{sum(counts.values())}</{cell}>']
+    for status in STATUSES:
+        zero = "" if counts[status] else " zero"
+        cells.append(f'<{cell} class="num {status}{zero}">{counts[status]}</{cell}>')
+    return "".join(cells)
+
+
+def _bar(counts: Counter[str]) -> str:
+    total = sum(counts.values()) or 1
+    label = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]) or "no scenarios"
+    segments = "".join(
+        f'<span class="{status}" style="width:{100 * counts[status] / total:.2f}%"></span>'
+        for status in STATUSES
+        if counts[status]
+    )
+    return f'<div class="bar" role="img" aria-label="{_e(label)}">{segments}</div>'
+
+
+def _overview(report: RunReport, anchors: list[str], info: RunInfo | None) -> str:
+    """Serenity's requirements overview: each feature's scenarios by status, with a link."""
+    head = "".join(f'<th class="num">{_e(status)}</th>' for status in STATUSES)
+    rows = [
+        f'<tr class="overview-row" data-feature="{_e(anchor)}">'
+        f'<td><a href="#{_e(anchor)}">{_e(f.feature["name"] or f.feature["uri"])}</a>'
+        f'<span class="uri">{_e(f.feature["uri"])}</span></td>'
+        f"{_count_cells(f.counts())}<td>{_bar(f.counts())}</td></tr>"
+        for f, anchor in zip(report.features, anchors, strict=True)
+    ]
+    return (
+        '<section class="overview" id="overview"><h2>Overview</h2>'
+        + _run_facts(report, info)
+        + '<table class="overview-table"><thead><tr><th>Feature</th><th class="num">scenarios</th>'
+        + head
+        + "<th></th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody><tfoot><tr><th>Total</th>"
+        + _count_cells(report.counts(), "th")
+        + f"<th>{_bar(report.counts())}</th></tr></tfoot></table></section>"
+    )
 
 
 def _button(kind: str, value: str, label: str) -> str:
@@ -230,12 +308,17 @@ def _button(kind: str, value: str, label: str) -> str:
     )
 
 
-def _filters(report: RunReport) -> str:
+def _controls(report: RunReport) -> str:
     counts = report.counts()
     statuses = [_button("status", "", "all")]
     statuses += [_button("status", s, f"{s} ({counts[s]})") for s in STATUSES]
     tags = [_button("tag", "", "all")] + [_button("tag", t, t) for t in report.all_tags()]
     return (
+        '<div class="controls"><input type="search" id="search" '
+        'placeholder="Search features, scenarios and steps" '
+        'aria-label="Search features, scenarios and steps">'
+        '<button type="button" class="toggle" id="expand-all">Expand all</button>'
+        '<button type="button" class="toggle" id="collapse-all">Collapse all</button></div>'
         '<div class="filters" id="status-filters"><span class="label">Status:</span>'
         + "".join(statuses)
         + '</div><div class="filters" id="tag-filters"><span class="label">Tag:</span>'
@@ -244,20 +327,28 @@ def _filters(report: RunReport) -> str:
     )
 
 
-def render_html(report: RunReport, title: str = "Acceptance scenarios") -> str:
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+def render_html(
+    report: RunReport, title: str = "Acceptance scenarios", info: RunInfo | None = None
+) -> str:
+    anchors = Anchors()
+    feature_anchors = [anchors.make(f.feature["name"] or f.feature["uri"]) for f in report.features]
+    features = "".join(
+        _feature(feature, anchor, anchors)
+        for feature, anchor in zip(report.features, feature_anchors, strict=True)
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
         f'<header><h1>{_e(title)}</h1><div class="meta" id="summary">'
-        f"{_e(summarize(report.counts(), 'scenario'))} · generated {generated}</div>"
-        f"{_filters(report)}</header><main>"
-        + "".join(_feature(feature) for feature in report.features)
+        f"{_e(summarize(report.counts(), 'scenario'))}</div>"
+        f"{_controls(report)}</header><main>"
+        + _overview(report, feature_anchors, info)
+        + features
         + f"</main><script>{JS}</script></body></html>\n"
     )
 
 
-def write_html(report: RunReport, path: Path) -> None:
+def write_html(report: RunReport, path: Path, info: RunInfo | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(render_html(report, info=info), encoding="utf-8")

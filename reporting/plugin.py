@@ -25,6 +25,7 @@ from .capture import ScenarioCapture
 from .collector import ReportCollector
 from .cucumber import write_cucumber_json
 from .html_report import write_html
+from .run_info import run_info
 from .step_audit import AmbiguousStep, StepAudit, StepDefinition, audit_steps
 from .terminal import write_terminal_report, write_undefined_steps
 
@@ -134,7 +135,8 @@ class ControllerReporting:
         if self.report_dir is not None:
             run = self.collector.run_report()
             write_cucumber_json(run, self.report_dir / "cucumber.json")
-            write_html(run, self.report_dir / "report.html")
+            info = run_info(self.config, duration_s=time.monotonic() - self.started)
+            write_html(run, self.report_dir / "report.html", info)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         run = self.collector.run_report()
