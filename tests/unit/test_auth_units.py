@@ -69,6 +69,11 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
     assert tokens.decode(SETTINGS, token) == tokens.Claims(user_id=7, tenant="acme", role="member")
 
 
+def test_the_largest_user_id_postgresql_can_hold_is_accepted() -> None:
+    token = tokens.issue(SETTINGS, user_id=2**63 - 1, tenant="acme", role="member")
+    assert tokens.decode(SETTINGS, token).user_id == 2**63 - 1
+
+
 @pytest.mark.parametrize(
     "token",
     [
@@ -80,6 +85,20 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
         jwt.encode(_claims(tenant=None), SUITE_JWT_SECRET, algorithm="HS256"),
         jwt.encode(_claims(sub="7 OR 1=1"), SUITE_JWT_SECRET, algorithm="HS256"),
         jwt.encode(_claims(tenant=["acme"]), SUITE_JWT_SECRET, algorithm="HS256"),
+        # Digits that str.isdigit() takes but we never write (int("\u0661") is 1), a subject
+        # past bigint, and forms of a number we do not issue.
+        jwt.encode(_claims(sub="²"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="\u0661"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="9" * 30), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub=str(2**63)), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="007"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="0"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="-1"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="7\n"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(tenant="ACME"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(tenant="acme\u0000"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(role=None), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(role=["admin"]), SUITE_JWT_SECRET, algorithm="HS256"),
         "x" * (tokens.MAX_TOKEN_LENGTH + 1),
         "",
     ],
@@ -92,6 +111,18 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
         "no-tenant",
         "odd-sub",
         "tenant-list",
+        "sub-superscript-two",
+        "sub-arabic-indic-one",
+        "sub-thirty-nines",
+        "sub-past-bigint",
+        "sub-leading-zeros",
+        "sub-zero",
+        "sub-negative",
+        "sub-trailing-newline",
+        "tenant-not-a-slug",
+        "tenant-with-nul",
+        "no-role",
+        "role-list",
         "too-long",
         "empty",
     ],
