@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth import api_keys
 from app.auth.passwords import hash_password
 from app.db import apply_tenant
-from app.models import ApiKey, Counter, LoginAttempt, Tenant, User
+from app.models import ApiKey, Counter, LoginFailure, Tenant, User
 from harness.auth import SUITE_HASH_COST
 
 
@@ -68,11 +68,11 @@ class ApiKeyFactory(TenantScopedFactory):
     secret_hash = factory.LazyAttribute(lambda o: api_keys.digest(o.key))
 
 
-class LoginAttemptFactory(TenantScopedFactory):
-    """A failed sign-in, as the service records it."""
+class LoginFailureFactory(SQLAlchemyModelFactory):
+    """A failed sign-in, as the service records it: pass `account=throttle.account_key(...)`."""
 
     class Meta:
-        model = LoginAttempt
+        model = LoginFailure
 
 
 class CounterFactory(TenantScopedFactory):
@@ -88,7 +88,7 @@ ALL_FACTORIES: tuple[type[SQLAlchemyModelFactory], ...] = (
     UserFactory,
     CounterFactory,
     ApiKeyFactory,
-    LoginAttemptFactory,
+    LoginFailureFactory,
 )
 
 

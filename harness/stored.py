@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.auth.throttle import account_key
 from app.db import apply_tenant
-from app.models import ApiKey, Counter, IdempotencyKey, LoginAttempt, User
+from app.models import ApiKey, Counter, IdempotencyKey, LoginFailure, Tenant, User
 
 Row = dict[str, Any]
 
@@ -77,11 +78,12 @@ def api_keys_of(session: Session, tenant_id: int) -> list[Row]:
 
 
 def failed_sign_ins(session: Session, tenant_id: int, email: str) -> int:
-    apply_tenant(session, tenant_id)
+    slug = session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+    assert slug is not None
     count = session.scalar(
         select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.tenant_id == tenant_id, LoginAttempt.email == email)
+        .select_from(LoginFailure)
+        .where(LoginFailure.account == account_key(slug, email))
     )
     session.commit()
     return count or 0

@@ -11,10 +11,11 @@ from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
 from app.auth.credentials import COOKIE_NAME
+from app.auth.throttle import account_key
 from app.settings import Settings
 from harness.api import HttpResponse, ServiceApi
 from harness.auth import bearer, cookie, forged_token
-from harness.factories import LoginAttemptFactory
+from harness.factories import LoginFailureFactory
 from harness.people import add_person, email_of, sign_in
 from harness.phrases import phrase
 from harness.stored import failed_sign_ins
@@ -63,7 +64,8 @@ def holds_forged_token(world: World, service_settings: Settings, person: str, ki
 @given(phrase("{person:Name}'s account has had {count:d} failed sign-ins"))
 def failed_before(world: World, person: str, count: int) -> None:
     user = world.person(person)
-    LoginAttemptFactory.create_batch(count, tenant_id=user.tenant_id, email=user.email)
+    account = account_key(world.tenant_of(person).slug, user.email)
+    LoginFailureFactory.create_batch(count, account=account)
 
 
 @given(phrase("someone has tried {person:Name}'s email with a wrong password"))

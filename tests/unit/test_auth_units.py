@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from pydantic import ValidationError
 
 from app.auth import api_keys, tokens
-from app.auth.passwords import HashCost, hash_password, verify_password
+from app.auth.passwords import HashCost, hash_password, needs_rehash, verify_password
 from app.settings import Settings
 from harness.auth import SUITE_HASH_COST, SUITE_JWT_SECRET
 
@@ -72,6 +72,13 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
 def test_the_largest_user_id_postgresql_can_hold_is_accepted() -> None:
     token = tokens.issue(SETTINGS, user_id=2**63 - 1, tenant="acme", role="member")
     assert tokens.decode(SETTINGS, token).user_id == 2**63 - 1
+
+
+def test_a_hash_made_at_another_cost_needs_making_again() -> None:
+    cheaper = HashCost(time_cost=1, memory_kib=8, parallelism=1)
+    dearer = HashCost(time_cost=2, memory_kib=8, parallelism=1)
+    assert needs_rehash(hash_password("pw", cheaper), dearer) is True
+    assert needs_rehash(hash_password("pw", dearer), dearer) is False
 
 
 @pytest.mark.parametrize(
