@@ -68,9 +68,6 @@ class Settings(BaseSettings):
     # connection, then gets 503. About the number of cores.
     login_max_concurrent_checks: int = Field(default=4, ge=1)
     login_check_wait_s: float = Field(default=5.0, gt=0)
-    auth_cookie_name: str = "access_token"
-    # Browsers send a Secure cookie over HTTPS only; switch off for plain-HTTP local runs.
-    auth_cookie_secure: bool = True
 
 
 @lru_cache

@@ -91,8 +91,8 @@ async def login(
         max_age=settings.jwt_ttl_s,
         httponly=True,  # out of reach of page scripts (XSS)
         samesite="strict",  # not sent on cross-site requests (CSRF)
-        secure=settings.auth_cookie_secure,
-        path="/",
+        secure=True,  # required by the __Host- prefix; browsers treat localhost as secure
+        path="/",  # required by the __Host- prefix, and no Domain
     )
     return TokenOut(access_token=token, expires_in=settings.jwt_ttl_s)
 
@@ -146,11 +146,8 @@ def _forgive(session: Session, attempt: Attempt, new_hash: str | None) -> None:
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(request: Request) -> Response:
+def logout() -> Response:
     """Clears the cookie. Public: a browser with an expired cookie must still be able to."""
-    settings: Settings = request.app.state.settings
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(
-        COOKIE_NAME, path="/", httponly=True, samesite="strict", secure=settings.auth_cookie_secure
-    )
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict", secure=True)
     return response

@@ -1,11 +1,13 @@
 """The pieces that bound sign-ins, on their own: per-address limit, password-check slots,
-the throttle's account key, emails checked after normalising."""
+the throttle's account key, duplicate cookies, emails checked after normalising."""
 
 import threading
 
 import anyio
 import pytest
+from starlette.requests import Request
 
+from app.auth.credentials import COOKIE_NAME, cookie_count
 from app.auth.sign_in_load import ClientRateLimit, PasswordCheckSlots, SignInBusy
 from app.auth.throttle import TooManyAttempts, account_key
 from app.schemas import MAX_EMAIL_LENGTH, LoginIn, normalise_email
@@ -107,6 +109,27 @@ def test_the_account_key_tells_every_slug_and_email_apart() -> None:
     assert account_key("acme", "a@b.c") != account_key("acme", "a@b.d")
     assert account_key("acme", "x\nb") != account_key("acme\nx", "b")
     assert len(account_key("acme", "\ud800" + "İ" * 320)) == 64  # any typed string
+
+
+def _request(*cookie_headers: str) -> Request:
+    headers = [(b"cookie", value.encode("latin-1")) for value in cookie_headers]
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
+
+
+@pytest.mark.parametrize(
+    ("headers", "count"),
+    [
+        ((f"{COOKIE_NAME}=a",), 1),
+        ((f"{COOKIE_NAME}=a; {COOKIE_NAME}=b",), 2),
+        ((f"{COOKIE_NAME}=a;{COOKIE_NAME}=a",), 2),
+        ((f"{COOKIE_NAME}=a", f"other=1; {COOKIE_NAME}=b"), 2),
+        ((f" {COOKIE_NAME} =a; x{COOKIE_NAME}=b; {COOKIE_NAME}x=c",), 1),
+        ((f"theme=dark; {COOKIE_NAME}",), 0),  # no "=": not this cookie (as Starlette reads it)
+        ((), 0),
+    ],
+)
+def test_every_copy_of_the_session_cookie_is_counted(headers: tuple[str, ...], count: int) -> None:
+    assert cookie_count(_request(*headers), COOKIE_NAME) == count
 
 
 def test_an_email_is_measured_after_lowering() -> None:
