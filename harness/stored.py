@@ -101,6 +101,22 @@ def idempotency_key_ages(session: Session, tenant_id: int) -> dict[str, timedelt
     return {key: age for key, age in rows}
 
 
+def all_failed_sign_ins(session: Session) -> int:
+    """Failed sign-ins stored for any account at all."""
+    count = session.scalar(select(func.count()).select_from(LoginFailure))
+    session.commit()
+    return count or 0
+
+
+def password_hash_of(session: Session, tenant_id: int, user_id: int) -> str | None:
+    apply_tenant(session, tenant_id)
+    stored = session.scalar(
+        select(User.password_hash).where(User.tenant_id == tenant_id, User.id == user_id)
+    )
+    session.commit()
+    return stored
+
+
 def tenant_state(session: Session, tenant_id: int) -> TenantState:
     return TenantState(
         users=users_of(session, tenant_id),

@@ -38,3 +38,11 @@ def asks_for_credentials(world: World) -> None:
 @then("the answer shows no internals")
 def no_internals(world: World) -> None:
     assert_no_internals(world.last)
+
+
+@then(phrase('every one of those answers is {status:d} with the error "{code:Text}"'))
+def those_answers_error(world: World, status: int, code: str) -> None:
+    assert world.answers, "no answers to look at"
+    for answer, tried in zip(world.answers, world.tried, strict=True):
+        assert answer.status_code == status, f"{tried} was answered {answer.status_code}"
+        assert_error(answer, status, code)
