@@ -6,6 +6,7 @@ a contextvar set inside a dependency would be lost; instead the dependency
 fills in this per-request object, which all copies share by reference.
 """
 
+import re
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -13,6 +14,10 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+
+
+# What a tenant is named by (header, token claim): lower-case letters, digits, inner hyphens.
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)

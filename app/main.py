@@ -8,6 +8,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
+from app.auth.sign_in_load import SignInLoad
 from app.body_guard import BodyGuardMiddleware
 from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.email_provider = EmailProvider.from_settings(settings)
+    app.state.sign_in_load = SignInLoad.from_settings(settings)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(users.router)

@@ -97,18 +97,24 @@ class ApiKey(TenantScoped, Base):
     )
 
 
-class LoginAttempt(TenantScoped, Base):
-    """A failed sign-in, kept in the database so the throttle holds across workers."""
+class LoginFailure(Base):
+    """A sign-in counted as failed, kept in the database so the throttle holds across workers.
 
-    __tablename__ = "login_attempts"
+    Not tenant-scoped on purpose: the account is a digest of the tenant slug as typed and
+    the email, so a tenant that does not exist is throttled exactly like one that does, and
+    the table holds no one's email. No RLS is needed for rows that name nobody.
+    """
+
+    __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
-    attempted_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    account: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    __table_args__ = (Index("login_attempts_by_account", "tenant_id", "email", "attempted_at"),)
+    __table_args__ = (
+        Index("login_failures_by_account", "account", "failed_at"),
+        Index("login_failures_by_age", "failed_at"),  # the sweep takes the oldest first
+    )
 
 
 class IdempotencyKey(TenantScoped, Base):

@@ -63,12 +63,19 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65_536, ge=8)
     password_hash_parallelism: int = Field(default=4, ge=1)
-    # Failed sign-ins per account (tenant + email) within the window before 429.
+    # Failed sign-ins per account (tenant slug as typed + email) within the window before 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_s: int = Field(default=900, ge=1)
-    auth_cookie_name: str = "access_token"
-    # Browsers send a Secure cookie over HTTPS only; switch off for plain-HTTP local runs.
-    auth_cookie_secure: bool = True
+    # Sign-ins per client address (failed or not) within the window before 429, per
+    # process: guessing many accounts from one address costs as much as guessing one.
+    # Behind a proxy, run uvicorn with --proxy-headers so the address is the client's.
+    login_client_max_attempts: int = Field(default=100, ge=1)
+    login_client_window_s: int = Field(default=60, ge=1)
+    # Password checks (Argon2: CPU and memory_kib each) running at once, per process; a
+    # sign-in waits up to login_check_wait_s for a turn, holding no thread and no database
+    # connection, then gets 503. About the number of cores.
+    login_max_concurrent_checks: int = Field(default=4, ge=1)
+    login_check_wait_s: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _threads_left_for_other_requests(self) -> "Settings":

@@ -10,7 +10,6 @@ So a caller without valid credentials learns nothing about which tenants exist, 
 a signed-in caller of Acme cannot probe for other tenants' names either (always 403).
 """
 
-import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -26,14 +25,12 @@ from app.auth.credentials import (
     presented_credentials,
 )
 from app.auth.principal import Principal, api_key_principal, user_principal
-from app.context import TenantRef, current_context
+from app.context import SLUG_PATTERN, TenantRef, current_context
 from app.db import apply_tenant, get_db
 from app.errors import AppError
 from app.models import Tenant
 
 TENANT_HEADER = "X-Tenant-ID"
-# Lower-case slug: letters, digits, inner hyphens; what tenants are created with.
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 class TenantMissing(AppError):

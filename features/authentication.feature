@@ -43,17 +43,30 @@ Feature: Signing in and proving who you are
       And Acme has 1 failed sign-in stored for Alice
       And Acme's stored data is unchanged
 
-    Scenario Outline: Signing in with <what> gets the same answer as a wrong password
-      Given someone has tried Alice's email with a wrong password
-      When someone signs in to the tenant "<tenant>" as "<email>" with Alice's password
-      Then the answer is 401 with the error "invalid_credentials"
-      And the answer reads exactly like the answer to the wrong password
+    Scenario Outline: Signing in again and again with <what> gets the same answers as a wrong password
+      Given someone has tried Alice's email with a wrong password 7 times
+      When someone tries 7 times to sign in to the tenant "<tenant>" as "<email>" with Alice's password
+      Then the answers read exactly like those to the wrong password, in the same order
+      And the service did the same database work for both
       And Acme's stored data is unchanged
 
       Examples:
-        | what                         | tenant  | email               |
-        | an unknown email             | acme    | nobody@acme.example |
-        | a tenant that does not exist | initech | alice@acme.example  |
+        | what                                             | tenant  | email                  |
+        | an unknown email                                 | acme    | nobody@acme.example    |
+        | a tenant that does not exist                     | initech | alice@acme.example     |
+        | an unknown email of a tenant that does not exist | initech | nobody@initech.example |
+
+    @committed_data
+    Scenario: Whatever is typed to sign in, a tenant that does not exist answers like Acme
+      When someone signs in with many odd emails and passwords, each to Acme and to the tenant "initech"
+      Then each time, the two answers read exactly alike
+      And no answer is a failure of the service
+
+    Scenario: A password stored at another cost is stored again at today's when its owner signs in
+      Given Alice's password was stored when passwords were hashed at another cost
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 200
+      And Alice's password is stored at today's cost, and still lets her in
 
   Rule: Only credentials the service issued, for the tenant named, are accepted
 
@@ -77,6 +90,24 @@ Feature: Signing in and proving who you are
         | a token whose claims were edited         |
         | a token without an expiry                |
         | a garbled token                          |
+
+    Scenario: Properly signed tokens with claims the service never writes are refused
+      When someone adds Carol to Acme with many tokens signed with the service's key, each with an odd user, tenant or role
+      Then every one of those answers is 401 with the error "invalid_credentials"
+      And Acme's stored data is unchanged
+
+    Scenario Outline: A browser that sends the session cookie twice is refused, whoever's they are
+      Given the tenant Globex
+      And Bob, an admin of Globex, is signed in
+      And Alice has signed in to Acme with her password
+      When a browser lists the users of Acme with the session cookies of <cookies>
+      Then the answer is 401 with the error "invalid_credentials"
+
+      Examples:
+        | cookies         |
+        | Bob and Alice   |
+        | Alice and Bob   |
+        | Alice and Alice |
 
     Scenario: A token of another tenant opens nothing in Acme
       Given the tenant Globex
@@ -173,3 +204,16 @@ Feature: Signing in and proving who you are
       When Alice signs in to Acme with the password "correct horse battery staple"
       Then the answer is 200
       And Acme has 0 failed sign-ins stored for Alice
+
+    Scenario: Failed sign-ins older than the window are swept, whoever they were for
+      Given 120 failed sign-ins of made-up accounts, all older than the window
+      When someone tries 3 times to sign in to the tenant "acme" as "nobody@acme.example" with Alice's password
+      Then only the 3 new failed sign-ins are stored
+
+  Rule: One address cannot try account after account without end
+
+    Scenario: Sign-ins from one address are limited, whichever accounts they try
+      Given the service takes 5 sign-ins per address per minute
+      When someone signs in to Acme 6 times, each time with another made-up email
+      Then the answer is 429 with the error "too_many_attempts"
+      And the answer says when to try again

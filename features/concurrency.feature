@@ -77,3 +77,21 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
       When Acme increments the counters "visits, orders, refunds" 30 times at the same moment, in varying orders
       Then every one of the 30 answers is 200
       And Acme's counters "visits, orders, refunds" are each stored as 30
+
+  Rule: Sign-ins crowd out no one, and get no further together than one by one
+
+    Scenario: A flood of sign-ins leaves another tenant's work untouched
+      Given the tenant Acme
+      And the tenant Globex
+      And passwords are checked at production cost, with 1 database connection to share
+      When 28 sign-ins with made-up emails reach Acme while Globex reads its users and operations check liveness
+      Then every one of Globex's reads and liveness checks succeeded
+      And every sign-in was refused as a wrong password, or asked to retry later
+
+    Scenario: Twenty wrong guesses at once get no further than five
+      Given the tenant Acme
+      And Alice, an admin of Acme, has the password "correct horse battery staple"
+      When someone guesses Alice's password 20 times at the same moment
+      Then exactly 5 answers are 401
+      And exactly 15 answers are 429
+      And Acme has 5 failed sign-ins stored for Alice

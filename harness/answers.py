@@ -71,3 +71,28 @@ def refusal_problem(answer: HttpResponse, status: int, code: str, kind: str) -> 
     if not kinds or set(kinds) != {kind}:
         return f"refused, but not as {kind}: {answer.text}"
     return None
+
+
+def reading(answer: HttpResponse) -> tuple[int, str | None, str | None, str | None, bool]:
+    """What a caller reads in an answer: status, error code and message, the challenge
+    header, and whether it says when to retry."""
+    error = answer.json().get("error", {}) if answer.status_code >= 400 else {}
+    return (
+        answer.status_code,
+        error.get("code"),
+        error.get("message"),
+        answer.headers.get("WWW-Authenticate"),
+        "Retry-After" in answer.headers,
+    )
+
+
+# Two answers given a moment apart may count down Retry-After from a second apart.
+RETRY_AFTER_SLACK_S = 2
+
+
+def assert_alike(answer: HttpResponse, other: HttpResponse, what: str) -> None:
+    """`answer` reads exactly like `other`: nothing in it tells the two cases apart."""
+    assert reading(answer) == reading(other), f"{what}: {reading(answer)} != {reading(other)}"
+    if "Retry-After" in answer.headers:
+        waits = int(answer.headers["Retry-After"]), int(other.headers["Retry-After"])
+        assert abs(waits[0] - waits[1]) <= RETRY_AFTER_SLACK_S, f"{what}: Retry-After {waits}"

@@ -31,6 +31,10 @@ SUITE_AUTH_SETTINGS: dict[str, Any] = {
     "password_hash_parallelism": SUITE_HASH_COST.parallelism,
     "login_max_failures": 5,
     "login_failure_window_s": 900,
+    # Every scenario signs in from the same address ("testclient") to one shared app: the
+    # per-address limit would be reached by the run, not by a scenario. Scenarios about
+    # it set their own.
+    "login_client_max_attempts": 1_000_000,
 }
 
 Headers = Mapping[str, str]
@@ -50,8 +54,31 @@ def cookie(token: str) -> Headers:
     return {"Cookie": f"{COOKIE_NAME}={token}"}
 
 
+def cookies(*tokens: str) -> Headers:
+    """One Cookie header carrying the session cookie once per token, in order."""
+    return {"Cookie": "; ".join(f"{COOKIE_NAME}={token}" for token in tokens)}
+
+
+def token_in(headers: Headers) -> str:
+    """The token a signed-in caller sends, as a bearer or as the session cookie."""
+    if "Authorization" in headers:
+        return headers["Authorization"].removeprefix("Bearer ")
+    return headers["Cookie"].removeprefix(f"{COOKIE_NAME}=")
+
+
 def api_key(key: str) -> Headers:
     return {API_KEY_HEADER: key}
+
+
+def signed_with_suite_key(claims: dict[str, Any]) -> str:
+    """A token with exactly `claims` (any JSON), signed as the service signs: valid signature,
+    valid expiry, whatever the claims say."""
+    now = datetime.now(UTC)
+    return jwt.encode(
+        {"iat": now, "exp": now + timedelta(minutes=15), **claims},
+        SUITE_JWT_SECRET,
+        algorithm=tokens.ALGORITHM,
+    )
 
 
 # Tokens the service did not issue, or no longer accepts, by how a scenario describes them.

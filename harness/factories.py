@@ -11,9 +11,10 @@ from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
-from app.auth.passwords import hash_password
+from app.auth.passwords import HashCost, hash_password
+from app.auth.throttle import account_key
 from app.db import apply_tenant
-from app.models import ApiKey, Counter, LoginAttempt, Tenant, User
+from app.models import ApiKey, Counter, LoginFailure, Tenant, User
 from harness.auth import SUITE_HASH_COST
 
 
@@ -68,11 +69,21 @@ class ApiKeyFactory(TenantScopedFactory):
     secret_hash = factory.LazyAttribute(lambda o: api_keys.digest(o.key))
 
 
-class LoginAttemptFactory(TenantScopedFactory):
-    """A failed sign-in, as the service records it."""
+class LoginFailureFactory(SQLAlchemyModelFactory):
+    """A failed sign-in, as the service records it. Pass `account=throttle.account_key(...)`
+    for a known account; by default each is a made-up account of its own."""
 
     class Meta:
-        model = LoginAttempt
+        model = LoginFailure
+
+    account = factory.Sequence(lambda n: account_key("made-up", f"nobody.{n}@nowhere.example"))
+
+
+def store_password(session: Session, user: User, password: str, cost: HashCost) -> None:
+    """Store `user`'s password hashed at `cost` (as if hashed when the service used it)."""
+    apply_tenant(session, user.tenant_id)
+    user.password_hash = hash_password(password, cost)
+    session.commit()
 
 
 class CounterFactory(TenantScopedFactory):
@@ -88,7 +99,7 @@ ALL_FACTORIES: tuple[type[SQLAlchemyModelFactory], ...] = (
     UserFactory,
     CounterFactory,
     ApiKeyFactory,
-    LoginAttemptFactory,
+    LoginFailureFactory,
 )
 
 

@@ -66,12 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         settings = service_settings(database).model_copy(
             update={
-                # A fresh signing key per run, production password cost, plain-HTTP cookie.
+                # A fresh signing key per run, production password cost. The cookie stays
+                # Secure (its __Host- prefix needs it): browsers accept that from 127.0.0.1.
                 "jwt_secret": SecretStr(secrets.token_urlsafe(48)),
                 "password_hash_time_cost": 3,
                 "password_hash_memory_kib": 65_536,
                 "password_hash_parallelism": 4,
-                "auth_cookie_secure": False,
             }
         )
         key = provision_demo_tenant(database)

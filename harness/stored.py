@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import Interval, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.auth.throttle import account_key
 from app.db import apply_tenant
-from app.models import ApiKey, Counter, IdempotencyKey, LoginAttempt, User
+from app.models import ApiKey, Counter, IdempotencyKey, LoginFailure, Tenant, User
 
 Row = dict[str, Any]
 
@@ -77,11 +78,12 @@ def api_keys_of(session: Session, tenant_id: int) -> list[Row]:
 
 
 def failed_sign_ins(session: Session, tenant_id: int, email: str) -> int:
-    apply_tenant(session, tenant_id)
+    slug = session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+    assert slug is not None
     count = session.scalar(
         select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.tenant_id == tenant_id, LoginAttempt.email == email)
+        .select_from(LoginFailure)
+        .where(LoginFailure.account == account_key(slug, email))
     )
     session.commit()
     return count or 0
@@ -97,6 +99,22 @@ def idempotency_key_ages(session: Session, tenant_id: int) -> dict[str, timedelt
     ).all()
     session.commit()
     return {row[0]: row[1] for row in rows}
+
+
+def all_failed_sign_ins(session: Session) -> int:
+    """Failed sign-ins stored for any account at all."""
+    count = session.scalar(select(func.count()).select_from(LoginFailure))
+    session.commit()
+    return count or 0
+
+
+def password_hash_of(session: Session, tenant_id: int, user_id: int) -> str | None:
+    apply_tenant(session, tenant_id)
+    stored = session.scalar(
+        select(User.password_hash).where(User.tenant_id == tenant_id, User.id == user_id)
+    )
+    session.commit()
+    return stored
 
 
 def tenant_state(session: Session, tenant_id: int) -> TenantState:

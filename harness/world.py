@@ -76,7 +76,8 @@ class World:
     # The last answer, and an earlier one a Then step compares it with.
     response: HttpResponse | None = None
     earlier: HttpResponse | None = None
-    # Answers of requests sent at the same moment, in order, and who sent each.
+    # Answers of requests sent at the same moment (or one after another), in order, and
+    # who sent each; an earlier such series a Then step compares them with.
     answers: list[HttpResponse] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)
     # Requests sent while the e-mail provider held its messages, and a probe meanwhile.
@@ -86,6 +87,13 @@ class World:
     # A generated search: how many cases it tried, and the smallest that broke the rule.
     searched: int = 0
     counterexample: str | None = None
+    earlier_answers: list[HttpResponse] = field(default_factory=list)
+    # The SQL statements (text, no values) the service ran for `answers` and for
+    # `earlier_answers`: the same work, or not.
+    statements: list[str] = field(default_factory=list)
+    earlier_statements: list[str] = field(default_factory=list)
+    # What each of `answers` was sent with, in words (for generated input).
+    tried: list[str] = field(default_factory=list)
     # Pages of a paged list, in the order they were read.
     pages: list[list[Row]] = field(default_factory=list)
     # A freshly created API key as answered (with its secret).

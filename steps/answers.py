@@ -58,3 +58,11 @@ def every_one_names_field(world: World, status: int, code: str, field: str) -> N
 @then(phrase('the answer allows exactly "{methods:Text}"'))
 def allows_exactly(world: World, methods: str) -> None:
     assert allowed_methods(world.last) == sorted(listed(methods)), world.last.headers
+
+
+@then(phrase('every one of those answers is {status:d} with the error "{code:Text}"'))
+def those_answers_error(world: World, status: int, code: str) -> None:
+    assert world.answers, "no answers to look at"
+    for answer, tried in zip(world.answers, world.tried, strict=True):
+        assert answer.status_code == status, f"{tried} was answered {answer.status_code}"
+        assert_error(answer, status, code)

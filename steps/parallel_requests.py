@@ -6,6 +6,7 @@ sends them from a bounded pool of threads, all starting together.
 
 import itertools
 import json
+import math
 from functools import partial
 
 from pytest_bdd import then, when
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from harness.answers import assert_error, statuses
 from harness.api import HttpResponse, ServiceApi, ids_in
 from harness.auth import Headers
-from harness.parallel import Call, run_at_once
+from harness.parallel import MAX_WORKERS, Call, run_at_once
 from harness.people import listed, numbered_person
 from harness.phrases import phrase
 from harness.stored import users_of
@@ -46,6 +47,18 @@ def _create_api_key(
 
 def _increment_counters(slug: str, names: list[str], api: ServiceApi) -> HttpResponse:
     return api.increment_counters(slug, names)
+
+
+# Of the MAX_WORKERS threads of a flood, how many sign in (the rest read and check liveness).
+SIGN_IN_LANES = 7
+
+
+def _sign_in(slug: str, email: str, password: str, api: ServiceApi) -> HttpResponse:
+    return api.login(slug, email, password)
+
+
+def _liveness(api: ServiceApi) -> HttpResponse:
+    return api.liveness()
 
 
 # --- When -------------------------------------------------------------------------------
@@ -149,6 +162,41 @@ def two_tenants_busy(
     world.answers = run_at_once(live_server_url, calls)
 
 
+@when(
+    phrase(
+        "{count:d} sign-ins with made-up emails reach {tenant:Name} while {other:Name} reads "
+        "its users and operations check liveness"
+    )
+)
+def sign_in_flood(world: World, live_server_url: str, count: int, tenant: str, other: str) -> None:
+    slug, other_slug = world.tenant(tenant).slug, world.tenant(other).slug
+    calls: list[Call] = []
+    # Call i goes to worker i % MAX_WORKERS: seven workers sign in all along, two read for
+    # the other tenant and one checks liveness, round after round, so the reads meet the
+    # flood, not its end.
+    for round_ in range(math.ceil(count / SIGN_IN_LANES)):
+        for lane in range(MAX_WORKERS):
+            if lane < SIGN_IN_LANES:
+                email = f"made-up.{round_}.{lane}@{slug}.example"
+                calls.append(partial(_sign_in, slug, email, "a guess"))
+                world.senders.append("sign-in")
+            elif lane < MAX_WORKERS - 1:
+                calls.append(partial(_list_page, other_slug))
+                world.senders.append(other)
+            else:
+                calls.append(_liveness)
+                world.senders.append("liveness")
+    world.answers = run_at_once(live_server_url, calls)
+
+
+@when(phrase("someone guesses {person:Name}'s password {count:d} times at the same moment"))
+def guesses_at_once(world: World, live_server_url: str, person: str, count: int) -> None:
+    slug, email = world.tenant_of(person).slug, world.person(person).email
+    world.answers = run_at_once(
+        live_server_url, [partial(_sign_in, slug, email, "a guess")] * count
+    )
+
+
 # --- Then -------------------------------------------------------------------------------
 
 
@@ -214,3 +262,27 @@ def each_has_its_own(world: World, db_session: Session, first: str, second: str)
         assert added, f"{tenant} added nobody"
         assert stored == added, f"{tenant} stored {stored}, added {added}"
         assert all(email.endswith(f"@{slug}.example") for email in stored), stored
+
+
+@then(phrase("every one of {other:Name}'s reads and liveness checks succeeded"))
+def others_served(world: World, other: str) -> None:
+    served = [
+        (sender, answer)
+        for sender, answer in zip(world.senders, world.answers, strict=True)
+        if sender in (other, "liveness")
+    ]
+    assert served, f"{other} sent nothing"
+    failed = [(sender, a.status_code, a.text[:200]) for sender, a in served if a.status_code != 200]
+    assert not failed, f"{len(failed)} of {len(served)} failed, first: {failed[0]}"
+
+
+@then("every sign-in was refused as a wrong password, or asked to retry later")
+def sign_ins_refused_or_deferred(world: World) -> None:
+    sign_ins = [a for s, a in zip(world.senders, world.answers, strict=True) if s == "sign-in"]
+    assert sign_ins, "no sign-in was sent"
+    for answer in sign_ins:
+        if answer.status_code == 401:
+            assert_error(answer, 401, "invalid_credentials")
+        else:
+            assert answer.status_code in (429, 503), f"{answer.status_code}: {answer.text}"
+            assert int(answer.headers["Retry-After"]) >= 1, answer.headers

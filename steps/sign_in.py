@@ -4,21 +4,46 @@ Givens say who is signed in, not how: tokens are minted with the service's own t
 code, except where signing in itself is the behaviour.
 """
 
+import os
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 
 import jwt
+from argon2 import PasswordHasher
+from fastapi import FastAPI
 from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
 from app.auth.credentials import COOKIE_NAME
+from app.auth.passwords import HashCost
+from app.auth.throttle import account_key
 from app.settings import Settings
+from harness.answers import assert_alike, reading
 from harness.api import HttpResponse, ServiceApi
-from harness.auth import bearer, cookie, forged_token
-from harness.factories import LoginAttemptFactory
-from harness.people import add_person, email_of, sign_in
+from harness.auth import (
+    SUITE_HASH_COST,
+    bearer,
+    cookie,
+    cookies,
+    forged_token,
+    signed_with_suite_key,
+    token_in,
+)
+from harness.factories import LoginFailureFactory, store_password
+from harness.odd_input import first_counterexample, odd_claims, shown, sign_in_forms
+from harness.people import add_person, email_of, new_user, sign_in
 from harness.phrases import phrase
-from harness.stored import failed_sign_ins
-from harness.world import World
+from harness.statements import first_difference, statements_run
+from harness.stored import all_failed_sign_ins, failed_sign_ins, password_hash_of
+from harness.world import AppTweaks, World
+
+WRONG_PASSWORD = "not-her-password"
+# What the scenarios mean by "another cost": more passes than the suite's own.
+ANOTHER_COST = HashCost(
+    time_cost=SUITE_HASH_COST.time_cost + 1,
+    memory_kib=SUITE_HASH_COST.memory_kib,
+    parallelism=SUITE_HASH_COST.parallelism,
+)
 
 
 def _set_cookie(answer: HttpResponse) -> SimpleCookie:
@@ -63,13 +88,56 @@ def holds_forged_token(world: World, service_settings: Settings, person: str, ki
 @given(phrase("{person:Name}'s account has had {count:d} failed sign-ins"))
 def failed_before(world: World, person: str, count: int) -> None:
     user = world.person(person)
-    LoginAttemptFactory.create_batch(count, tenant_id=user.tenant_id, email=user.email)
+    account = account_key(world.tenant_of(person).slug, user.email)
+    LoginFailureFactory.create_batch(count, account=account)
 
 
-@given(phrase("someone has tried {person:Name}'s email with a wrong password"))
-def tried_wrong_password(world: World, api: ServiceApi, person: str) -> None:
-    user = world.person(person)
-    world.earlier = api.login(world.tenant_of(person).slug, user.email, "not-her-password")
+@given(phrase("someone has tried {person:Name}'s email with a wrong password {count:d} times"))
+def tried_wrong_password(
+    world: World, api: ServiceApi, db_session: Session, app: FastAPI, person: str, count: int
+) -> None:
+    slug, email = world.tenant_of(person).slug, world.person(person).email
+    with statements_run(db_session.get_bind(), app.state.engine) as statements:
+        world.earlier_answers = [api.login(slug, email, WRONG_PASSWORD) for _ in range(count)]
+    world.earlier_statements = statements
+
+
+@given(phrase("{count:d} failed sign-ins of made-up accounts, all older than the window"))
+def old_failures(world: World, service_settings: Settings, count: int) -> None:
+    window = timedelta(seconds=service_settings.login_failure_window_s)
+    long_ago = datetime.now(UTC) - window - timedelta(minutes=1)
+    LoginFailureFactory.create_batch(count, failed_at=long_ago)
+
+
+@given(phrase("{person:Name}'s password was stored when passwords were hashed at another cost"))
+def password_at_another_cost(world: World, db_session: Session, person: str) -> None:
+    store_password(db_session, world.person(person), world.passwords[person], ANOTHER_COST)
+
+
+@given(phrase("the service takes {count:d} sign-ins per address per minute"))
+def sign_ins_per_address(app_tweaks: AppTweaks, count: int) -> None:
+    app_tweaks.set(login_client_max_attempts=count, login_client_window_s=60)
+
+
+@given(
+    phrase(
+        "passwords are checked at production cost, with {count:d} database connection{s:S} to share"
+    )
+)
+def production_cost_few_connections(app_tweaks: AppTweaks, count: int, s: str) -> None:
+    production = Settings.model_fields
+    app_tweaks.set(
+        # The service's own defaults: about a quarter of a second of CPU per check.
+        password_hash_time_cost=production["password_hash_time_cost"].default,
+        password_hash_memory_kib=production["password_hash_memory_kib"].default,
+        password_hash_parallelism=production["password_hash_parallelism"].default,
+        # As the setting advises: about as many checks at once as the machine has cores.
+        login_max_concurrent_checks=os.cpu_count() or 1,
+        db_pool_size=count,
+        db_max_overflow=0,
+        # A request that cannot get a connection in this time is answered 503.
+        db_pool_timeout_s=1.0,
+    )
 
 
 # --- When -------------------------------------------------------------------------------
@@ -82,12 +150,91 @@ def signs_in(world: World, api: ServiceApi, person: str, tenant: str, password: 
 
 @when(
     phrase(
-        'someone signs in to the tenant "{slug:Text}" as "{email:Text}" with '
-        "{person:Name}'s password"
+        'someone tries {count:d} times to sign in to the tenant "{slug:Text}" as "{email:Text}" '
+        "with {person:Name}'s password"
     )
 )
-def someone_signs_in(world: World, api: ServiceApi, slug: str, email: str, person: str) -> None:
-    world.response = api.login(slug, email, world.passwords[person])
+def someone_signs_in_repeatedly(
+    world: World,
+    api: ServiceApi,
+    db_session: Session,
+    app: FastAPI,
+    count: int,
+    slug: str,
+    email: str,
+    person: str,
+) -> None:
+    password = world.passwords[person]
+    with statements_run(db_session.get_bind(), app.state.engine) as statements:
+        world.answers = [api.login(slug, email, password) for _ in range(count)]
+    world.statements = statements
+
+
+@when(
+    phrase(
+        "someone signs in with many odd emails and passwords, each to {tenant:Name} and to "
+        'the tenant "{slug:Text}"'
+    )
+)
+def odd_sign_ins(world: World, api: ServiceApi, tenant: str, slug: str) -> None:
+    existing = world.tenant(tenant).slug
+
+    def probe(typed: tuple[str, str]) -> str | None:
+        email, password = typed
+        here, there = api.login(existing, email, password), api.login(slug, email, password)
+        world.earlier_answers.append(here)
+        world.answers.append(there)
+        world.tried.append(f"the email {shown(email)} and the password {shown(password)}")
+        if max(here.status_code, there.status_code) >= 500 or reading(here) != reading(there):
+            return world.tried[-1]
+        return None
+
+    first_counterexample(sign_in_forms(), probe)
+
+
+@when(
+    phrase(
+        "someone adds Carol to {tenant:Name} with many tokens signed with the service's key, "
+        "each with an odd user, tenant or role"
+    )
+)
+def odd_tokens(world: World, api: ServiceApi, tenant: str) -> None:
+    alice = world.person("Alice")
+    slug = world.tenant(tenant).slug
+
+    def probe(claims: dict[str, object]) -> str | None:
+        token = signed_with_suite_key(claims)
+        answer = api.create_user(slug, new_user("Carol", tenant), bearer(token))
+        world.answers.append(answer)
+        world.tried.append(
+            f"a token for the user {shown(claims['sub'])} of the tenant "
+            f"{shown(claims['tenant'])} with the role {shown(claims['role'])}"
+        )
+        refused = answer.status_code == 401 and reading(answer)[1] == "invalid_credentials"
+        return None if refused else world.tried[-1]
+
+    first_counterexample(odd_claims(alice.id, slug), probe)
+
+
+@when(
+    phrase("a browser lists the users of {tenant:Name} with the session cookies of {people:Names}")
+)
+def lists_with_cookies(world: World, api: ServiceApi, tenant: str, people: list[str]) -> None:
+    sent = cookies(*(token_in(world.credentials(person)) for person in people))
+    world.response = api.list_users(world.tenant(tenant).slug, credentials=sent)
+
+
+@when(
+    phrase(
+        "someone signs in to {tenant:Name} {count:d} times, each time with another made-up email"
+    )
+)
+def signs_in_with_made_up_emails(world: World, api: ServiceApi, tenant: str, count: int) -> None:
+    slug = world.tenant(tenant).slug
+    world.answers = [
+        api.login(slug, f"made-up.{n}@{slug}.example", WRONG_PASSWORD) for n in range(count)
+    ]
+    world.response = world.answers[-1]
 
 
 @when(phrase("{caller:Caller} signs out"))
@@ -147,20 +294,54 @@ def says_when(world: World, service_settings: Settings) -> None:
     assert 0 < retry_after <= service_settings.login_failure_window_s
 
 
-@then("the answer reads exactly like the answer to the wrong password")
-def same_as_wrong_password(world: World) -> None:
-    assert world.earlier is not None, "no wrong password was tried first"
+@then("the answers read exactly like those to the wrong password, in the same order")
+def same_answers_as_wrong_password(world: World) -> None:
+    assert len(world.answers) == len(world.earlier_answers) > 0
+    for number, (answer, earlier) in enumerate(
+        zip(world.answers, world.earlier_answers, strict=True), start=1
+    ):
+        assert_alike(answer, earlier, f"sign-in number {number}")
 
-    def comparable(answer: HttpResponse) -> tuple[int, str, str, str | None]:
-        error = answer.json()["error"]
-        return (
-            answer.status_code,
-            error["code"],
-            error["message"],
-            answer.headers.get("WWW-Authenticate"),
-        )
 
-    assert comparable(world.last) == comparable(world.earlier)
+@then("the service did the same database work for both")
+def same_database_work(world: World) -> None:
+    assert world.statements == world.earlier_statements, (
+        f"{len(world.statements)} statements against {len(world.earlier_statements)}; first "
+        f"difference: {first_difference(world.statements, world.earlier_statements)}"
+    )
+
+
+@then("each time, the two answers read exactly alike")
+def pairs_alike(world: World) -> None:
+    assert world.answers, "nothing was tried"
+    for here, there, tried in zip(world.earlier_answers, world.answers, world.tried, strict=True):
+        assert_alike(there, here, f"signing in with {tried}")
+
+
+@then("no answer is a failure of the service")
+def no_failure(world: World) -> None:
+    assert world.answers, "nothing was tried"
+    for here, there, tried in zip(world.earlier_answers, world.answers, world.tried, strict=True):
+        statuses = (here.status_code, there.status_code)
+        assert max(statuses) < 500, f"signing in with {tried} was answered {statuses}"
+
+
+@then(phrase("{person:Name}'s password is stored at today's cost, and still lets her in"))
+def password_at_todays_cost(
+    world: World, db_session: Session, service_settings: Settings, person: str
+) -> None:
+    user = world.person(person)
+    stored = password_hash_of(db_session, user.tenant_id, user.id)
+    assert stored is not None
+    cost = HashCost.from_settings(service_settings)
+    today = f"m={cost.memory_kib},t={cost.time_cost},p={cost.parallelism}"
+    assert stored.split("$")[3] == today, f"stored at {stored.split('$')[3]}, today is {today}"
+    assert PasswordHasher().verify(stored, world.passwords[person])
+
+
+@then(phrase("only the {count:d} new failed sign-ins are stored"))
+def only_new_failures(db_session: Session, count: int) -> None:
+    assert all_failed_sign_ins(db_session) == count
 
 
 @then(phrase("{tenant:Name} has {count:d} failed sign-in{s:S} stored for {person:Name}"))

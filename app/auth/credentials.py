@@ -8,13 +8,15 @@ resolved by precedence: an ambiguous request has no safe reading.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from app.errors import AppError
 
 API_KEY_HEADER = "X-API-Key"
-COOKIE_NAME = "access_token"
+# __Host-: browsers accept this cookie only from this host, over HTTPS, for path "/" and
+# without a Domain, so a sibling subdomain cannot plant ("toss") one of its own.
+COOKIE_NAME = "__Host-access_token"
 REALM = 'Bearer realm="tenant-service"'
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Token from /auth/login.")
@@ -61,11 +63,28 @@ class Credentials:
             raise InvalidCredentials("Send either a token or an API key, not both.")
 
 
+def cookie_count(request: Request, name: str) -> int:
+    """How often the request carries the cookie `name`, over every Cookie header.
+
+    Starlette keeps one of two cookies with the same name, silently; this counts them all.
+    """
+    return sum(
+        1
+        for header in request.headers.getlist("cookie")
+        for pair in header.split(";")
+        if "=" in pair and pair.split("=", 1)[0].strip() == name
+    )
+
+
 def presented_credentials(
+    request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Credentials:
+    if cookie_count(request, COOKIE_NAME) > 1:
+        # Two session cookies (one planted by someone else?): no safe way to pick one.
+        raise InvalidCredentials("The session cookie was sent more than once.")
     header_token = bearer.credentials if bearer else None
     if header_token and cookie and header_token != cookie:
         raise InvalidCredentials("The bearer token and the session cookie disagree.")

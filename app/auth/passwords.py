@@ -1,7 +1,9 @@
 """Argon2id password hashes, with the cost taken from settings.
 
 A wrong password and an unknown account must cost the same: `verify_password`
-checks against a dummy hash of the same cost when there is no real one.
+checks against a dummy hash of the same cost when there is no real one, and a hash
+made at an older cost is made again at sign-in (`needs_rehash`), or checking it
+would take another time than the dummy's.
 """
 
 from dataclasses import dataclass
@@ -55,3 +57,11 @@ def verify_password(password_hash: str | None, password: str, cost: HashCost) ->
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str, cost: HashCost) -> bool:
+    """True when the stored hash was made with other parameters than `cost`."""
+    try:
+        return _hasher(cost).check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return False  # not ours to fix here: such a hash never verifies anyway

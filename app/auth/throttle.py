@@ -1,18 +1,30 @@
-"""Failed sign-ins per account (tenant + email), counted in a window, in the database.
+"""Failed sign-ins per account, counted in a window, in the database.
 
-In the database so that every worker and every replica sees the same count; an
-advisory lock per account makes check-and-record one step under concurrency.
+The account is a digest of (tenant slug as typed, normalised email): the count needs no
+tenant row, so a tenant that does not exist is throttled exactly like one that does, with
+the same statements (no oracle in the answers or in the work).
+
+In the database so that every worker and every replica sees the same count; an advisory
+lock per account makes check-and-record one step. The caller records the attempt as a
+failure *before* checking the password and clears the account on success, so the lock
+and the connection are held for milliseconds, never while Argon2 runs, and concurrent
+guesses are still counted exactly.
 """
 
+import hashlib
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import AppError
-from app.models import LoginAttempt
+from app.models import LoginFailure
 from app.settings import Settings
+
+# Expired rows removed per check, oldest first, whichever account they belong to: more
+# than the one row a check adds, so the table holds little beyond the window's failures.
+SWEEP_BATCH = 50
 
 
 class TooManyAttempts(AppError):
@@ -20,19 +32,29 @@ class TooManyAttempts(AppError):
     code = "too_many_attempts"
 
 
+def account_key(slug: str, email: str) -> str:
+    """The account's digest; the slug's length first, so no two pairs share an input."""
+    # surrogatepass: a lone surrogate from a JSON escape must not turn a sign-in into a 500.
+    account = f"{len(slug)}:{slug}:{email}"
+    return hashlib.sha256(account.encode(errors="surrogatepass")).hexdigest()
+
+
 def _window(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.login_failure_window_s)
 
 
-def check(session: Session, settings: Settings, tenant_id: int, email: str) -> None:
-    """Raise 429 with Retry-After when the account has used up its failures in the window."""
-    key = f"login:{tenant_id}:{email}"
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+def check(session: Session, settings: Settings, account: str) -> None:
+    """Raise 429 with Retry-After when the account has used up its failures in the window.
+
+    Takes the account's advisory lock until the transaction ends: record the attempt
+    (`record_failure`) in the same transaction.
+    """
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(account, 0))))
+    _sweep(session, settings)
     row = session.execute(
-        select(func.count(), func.min(LoginAttempt.attempted_at), func.now()).where(
-            LoginAttempt.tenant_id == tenant_id,
-            LoginAttempt.email == email,
-            LoginAttempt.attempted_at > func.now() - _window(settings),
+        select(func.count(), func.min(LoginFailure.failed_at), func.now()).where(
+            LoginFailure.account == account,
+            LoginFailure.failed_at > func.now() - _window(settings),
         )
     ).one()
     failures, oldest, now = row[0], row[1], row[2]
@@ -43,15 +65,25 @@ def check(session: Session, settings: Settings, tenant_id: int, email: str) -> N
         )
 
 
+def _sweep(session: Session, settings: Settings) -> None:
+    # SKIP LOCKED: two sign-ins sweeping at once take different rows and never wait.
+    expired = (
+        select(LoginFailure.id)
+        .where(LoginFailure.failed_at <= func.now() - _window(settings))
+        .order_by(LoginFailure.failed_at)
+        .limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(expired.scalar_subquery())))
+
+
 def _retry_after(oldest: datetime, now: datetime, settings: Settings) -> int:
     return max(1, math.ceil((oldest + _window(settings) - now).total_seconds()))
 
 
-def record_failure(session: Session, tenant_id: int, email: str) -> None:
-    session.add(LoginAttempt(tenant_id=tenant_id, email=email))
+def record_failure(session: Session, account: str) -> None:
+    session.execute(insert(LoginFailure).values(account=account))
 
 
-def clear(session: Session, tenant_id: int, email: str) -> None:
-    session.execute(
-        delete(LoginAttempt).where(LoginAttempt.tenant_id == tenant_id, LoginAttempt.email == email)
-    )
+def clear(session: Session, account: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.account == account))

@@ -1,14 +1,21 @@
 """Signed access tokens (JWT, HS256 only), short-lived."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from app.context import SLUG_PATTERN
 from app.settings import Settings
 
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["exp", "iat", "sub", "tenant"]
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "tenant", "role"]
+# A user id as we write it: ASCII digits, no sign, no leading zero, within PostgreSQL's
+# bigint. str.isdigit() also takes '²' and other scripts' digits, which int() reads as
+# numbers (ARABIC-INDIC DIGIT ONE is 1).
+USER_ID = re.compile(r"[1-9][0-9]{0,18}")
+MAX_USER_ID = 2**63 - 1
 # Far above any token we issue (~250 bytes); refuses oversized input before any parsing.
 MAX_TOKEN_LENGTH = 4096
 
@@ -51,7 +58,16 @@ def decode(settings: Settings, token: str) -> Claims:
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(type(exc).__name__) from None
-    sub, tenant, role = payload.get("sub"), payload.get("tenant"), payload.get("role")
-    if not (isinstance(sub, str) and sub.isdigit() and isinstance(tenant, str)):
-        raise InvalidToken("malformed claims")
-    return Claims(user_id=int(sub), tenant=tenant, role=str(role))
+    return _claims(payload)
+
+
+def _claims(payload: dict[str, object]) -> Claims:
+    """The claims as we issue them, or InvalidToken: odd claims are no token of ours."""
+    sub, tenant, role = payload["sub"], payload["tenant"], payload["role"]
+    if not (isinstance(sub, str) and USER_ID.fullmatch(sub) and int(sub) <= MAX_USER_ID):
+        raise InvalidToken("malformed subject")
+    if not (isinstance(tenant, str) and SLUG_PATTERN.fullmatch(tenant)):
+        raise InvalidToken("malformed tenant")
+    if not isinstance(role, str):
+        raise InvalidToken("malformed role")
+    return Claims(user_id=int(sub), tenant=tenant, role=role)

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from pydantic import ValidationError
 
 from app.auth import api_keys, tokens
-from app.auth.passwords import HashCost, hash_password, verify_password
+from app.auth.passwords import HashCost, hash_password, needs_rehash, verify_password
 from app.settings import Settings
 from harness.auth import SUITE_HASH_COST, SUITE_JWT_SECRET
 
@@ -69,6 +69,18 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
     assert tokens.decode(SETTINGS, token) == tokens.Claims(user_id=7, tenant="acme", role="member")
 
 
+def test_the_largest_user_id_postgresql_can_hold_is_accepted() -> None:
+    token = tokens.issue(SETTINGS, user_id=2**63 - 1, tenant="acme", role="member")
+    assert tokens.decode(SETTINGS, token).user_id == 2**63 - 1
+
+
+def test_a_hash_made_at_another_cost_needs_making_again() -> None:
+    cheaper = HashCost(time_cost=1, memory_kib=8, parallelism=1)
+    dearer = HashCost(time_cost=2, memory_kib=8, parallelism=1)
+    assert needs_rehash(hash_password("pw", cheaper), dearer) is True
+    assert needs_rehash(hash_password("pw", dearer), dearer) is False
+
+
 @pytest.mark.parametrize(
     "token",
     [
@@ -80,6 +92,20 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
         jwt.encode(_claims(tenant=None), SUITE_JWT_SECRET, algorithm="HS256"),
         jwt.encode(_claims(sub="7 OR 1=1"), SUITE_JWT_SECRET, algorithm="HS256"),
         jwt.encode(_claims(tenant=["acme"]), SUITE_JWT_SECRET, algorithm="HS256"),
+        # Digits that str.isdigit() takes but we never write (int("\u0661") is 1), a subject
+        # past bigint, and forms of a number we do not issue.
+        jwt.encode(_claims(sub="²"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="\u0661"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="9" * 30), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub=str(2**63)), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="007"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="0"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="-1"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(sub="7\n"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(tenant="ACME"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(tenant="acme\u0000"), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(role=None), SUITE_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(role=["admin"]), SUITE_JWT_SECRET, algorithm="HS256"),
         "x" * (tokens.MAX_TOKEN_LENGTH + 1),
         "",
     ],
@@ -92,6 +118,18 @@ def test_an_issued_token_decodes_to_its_claims() -> None:
         "no-tenant",
         "odd-sub",
         "tenant-list",
+        "sub-superscript-two",
+        "sub-arabic-indic-one",
+        "sub-thirty-nines",
+        "sub-past-bigint",
+        "sub-leading-zeros",
+        "sub-zero",
+        "sub-negative",
+        "sub-trailing-newline",
+        "tenant-not-a-slug",
+        "tenant-with-nul",
+        "no-role",
+        "role-list",
         "too-long",
         "empty",
     ],
