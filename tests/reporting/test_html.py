@@ -4,6 +4,7 @@ and print in headless Chromium."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -299,8 +300,11 @@ def test_the_run_names_its_commit_and_how_it_ran(
 
 
 def _chromium_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or "/usr/bin/chromium"
-    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    # CHROME_BIN and CHROMEDRIVER first: a CI runner's own Chrome (see `make browser`).
+    browser = os.environ.get("CHROME_BIN") or shutil.which("chromium") or "/usr/bin/chromium"
+    driver = (
+        os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    )
     if not (Path(browser).exists() and Path(driver).exists()):
         pytest.fail(f"Chromium not found ({browser}, {driver}); {INSTALL_HINT}")
     return browser, driver
