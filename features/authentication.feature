@@ -68,6 +68,23 @@ Feature: Signing in and proving who you are
       Then the answer is 200
       And Alice's password is stored at today's cost, and still lets her in
 
+  Rule: An outsider learns nothing by comparing answers
+
+    Whatever an outsider sends, a tenant that exists and one that does not get the same
+    answers, in the same order, and cost the service the same work.
+
+    Scenario Outline: <credential> reads the same for a tenant that exists and one that does not
+      When an outsider sends <credential> 7 times to Acme, and as often to the tenant "initech"
+      Then the answers to both read exactly alike, in the same order
+      And the service did the same database work for both
+      And Acme's stored data is unchanged
+
+      Examples:
+        | credential               |
+        | a made-up bearer token   |
+        | a made-up session cookie |
+        | a made-up API key        |
+
   Rule: Only credentials the service issued, for the tenant named, are accepted
 
     Scenario: A caller without credentials is asked for them

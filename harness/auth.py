@@ -121,3 +121,30 @@ def forged_token(kind: str, settings: Settings, user: User, tenant_slug: str) ->
     if kind == "a garbled token":
         return good[::-1]
     raise AssertionError(f"unknown kind of token: {kind!r}; known: {FORGERIES}")
+
+
+# Credentials an outsider can make up, by how a scenario describes them; each is a header set
+# for a request naming `tenant_slug`.
+MADE_UP_CREDENTIALS = (
+    "a made-up bearer token",
+    "a made-up session cookie",
+    "a made-up API key",
+)
+
+
+def made_up_credentials(kind: str, settings: Settings, tenant_slug: str) -> Headers:
+    """What an outsider without an account would send: well-formed, never valid."""
+    now = datetime.now(UTC)
+    claims = {"sub": "1", "tenant": tenant_slug, "role": "admin", "iat": now}
+    token = jwt.encode(
+        claims | {"exp": now + timedelta(minutes=5)},
+        "an-outsiders-own-key-of-at-least-32-chars",
+        algorithm=tokens.ALGORITHM,
+    )
+    if kind == "a made-up bearer token":
+        return bearer(token)
+    if kind == "a made-up session cookie":
+        return cookie(token)
+    if kind == "a made-up API key":
+        return api_key("tsk_0123456789ab_" + "x" * 43)
+    raise AssertionError(f"unknown made-up credential {kind!r}; known: {MADE_UP_CREDENTIALS}")

@@ -15,6 +15,7 @@ with these types instead of parse's catch-all `{}`, so "Acme removes the user wi
 - `{x:Value}`    a literal from an Examples table, as typed there (JSON, or a word)
 - `{x:Role}`     "admin" or "member", without an article
 - `{x:Forgery}`  one of the forged tokens harness.auth knows how to make
+- `{x:MadeUp}`   credentials an outsider makes up (harness.auth.MADE_UP_CREDENTIALS)
 - `{x:Action}`   one of the actions of the authorization table (harness.actions)
 - `{x:Listing}`  a paged list: "users" or "API keys"; `{x:Item}` one of its items
                  ("user", "API key")
@@ -35,7 +36,7 @@ from pytest_bdd import parsers
 
 from harness.actions import ACTIONS
 from harness.api import PAGED_LISTS
-from harness.auth import FORGERIES
+from harness.auth import FORGERIES, MADE_UP_CREDENTIALS
 from harness.limits import LIMITED_RECORDS
 
 NAME = r"[A-Z][a-z]+"
@@ -70,6 +71,7 @@ TYPES: dict[str, Any] = {
     "S": _kind(r"s?"),
     "Is": _kind(r"is|are"),
     "Forgery": _one_of(FORGERIES),
+    "MadeUp": _one_of(MADE_UP_CREDENTIALS),
     "Action": _one_of(ACTIONS),
     "Listing": _one_of(PAGED_LISTS),
     "Item": _one_of(["user", "API key"]),

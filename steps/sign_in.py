@@ -26,6 +26,7 @@ from harness.auth import (
     cookie,
     cookies,
     forged_token,
+    made_up_credentials,
     signed_with_suite_key,
     token_in,
 )
@@ -350,3 +351,40 @@ def failures_stored(
 ) -> None:
     user = world.person(person)
     assert failed_sign_ins(db_session, world.tenant(tenant).id, user.email) == count
+
+
+@when(
+    phrase(
+        "an outsider sends {kind:MadeUp} {count:d} times to {tenant:Name}, and as often to the "
+        'tenant "{slug:Text}"'
+    )
+)
+def outsider_compares(
+    world: World,
+    api: ServiceApi,
+    db_session: Session,
+    app: FastAPI,
+    service_settings: Settings,
+    kind: str,
+    count: int,
+    tenant: str,
+    slug: str,
+) -> None:
+    for target, answers, statements in (
+        (world.tenant(tenant).slug, world.earlier_answers, world.earlier_statements),
+        (slug, world.answers, world.statements),
+    ):
+        credentials = made_up_credentials(kind, service_settings, target)
+        db_session.commit()  # both runs start outside a transaction: the same statements
+        with statements_run(db_session.get_bind(), app.state.engine) as ran:
+            answers.extend(api.list_users(target, credentials) for _ in range(count))
+        statements.extend(ran)
+
+
+@then("the answers to both read exactly alike, in the same order")
+def both_read_alike(world: World) -> None:
+    assert len(world.answers) == len(world.earlier_answers) > 0
+    for number, (there, here) in enumerate(
+        zip(world.answers, world.earlier_answers, strict=True), start=1
+    ):
+        assert_alike(there, here, f"request number {number}")

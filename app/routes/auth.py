@@ -27,13 +27,18 @@ from app.json_body import StrictJsonRoute
 from app.models import User
 from app.schemas import LoginIn, TokenOut
 from app.settings import Settings
-from app.tenancy import TenantHeader, enter_tenant, find_tenant, parse_tenant_slug
+from app.tenancy import (
+    NO_TENANT_ID,
+    TenantHeader,
+    enter_tenant,
+    find_tenant,
+    parse_tenant_slug,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=StrictJsonRoute)
 
 # The tenant id an unknown tenant's sign-in looks its user up in: no tenant has it
 # (ids start at 1), so the lookup finds nobody, with the same statement as a real one.
-NO_TENANT_ID = 0
 
 
 class WrongPassword(InvalidCredentials):
