@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 
 from app.auth.sign_in_load import SignInLoad
 from app.body_guard import BodyGuardMiddleware
+from app.bulkhead import TenantBulkhead
 from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     app.state.email_provider = EmailProvider.from_settings(settings)
     app.state.sign_in_load = SignInLoad.from_settings(settings)
+    app.state.tenant_bulkhead = TenantBulkhead.from_settings(settings)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(users.router)

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    # The share of the connections (pool + overflow) one tenant's requests may hold at once
+    # (app.bulkhead): the rest stay free for other tenants, whatever one tenant waits on.
+    db_tenant_share: float = Field(default=0.75, gt=0, le=1)
     # Upper bound for any single statement, so one slow query cannot pin a connection.
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
     # Threads that run the sync routes and dependencies (AnyIO's default is 40). Anything

@@ -10,6 +10,7 @@ So a caller without valid credentials learns nothing about which tenants exist, 
 a signed-in caller of Acme cannot probe for other tenants' names either (always 403).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from app.auth.credentials import (
     presented_credentials,
 )
 from app.auth.principal import Principal, api_key_principal, user_principal
+from app.bulkhead import TenantBulkhead
 from app.context import SLUG_PATTERN, TenantRef, current_context
 from app.db import apply_tenant, get_db
 from app.errors import AppError
@@ -97,8 +99,12 @@ def tenant_scope(
     session: Annotated[Session, Depends(get_db)],
     credentials: Annotated[Credentials, Depends(presented_credentials)],
     x_tenant_id: TenantHeader = None,
-) -> TenantScope:
-    """The authenticated caller's tenant; see the module docstring for the order of checks."""
+) -> Iterator[TenantScope]:
+    """The authenticated caller's tenant; see the module docstring for the order of checks.
+
+    Held for the whole request: one of the tenant's slots in the bulkhead (app.bulkhead),
+    so one tenant's waiting requests cannot hold every database connection.
+    """
     credentials.require_one()
     claims = None
     if credentials.token is not None:
@@ -110,12 +116,22 @@ def tenant_scope(
     if claims is not None and claims.tenant != slug:
         raise TenantMismatch("These credentials do not act for that tenant.")
     tenant = find_tenant(session, slug)
+    bulkhead: TenantBulkhead = request.app.state.tenant_bulkhead
     if tenant is None and claims is None:
         # An API key cannot belong to a tenant that does not exist; it is looked up all the
         # same, in no tenant, so the answer and the work are an unknown key's in a real one.
         tenant = TenantRef(id=NO_TENANT_ID, slug=slug)
     if tenant is None:
         raise TenantNotFound(f"No tenant '{slug}'.")
+    # Waiting for a slot hands the connection back first (the session takes one again
+    # after), so the wait holds none.
+    with bulkhead.slot(tenant.id, before_waiting=session.rollback):
+        yield _enter_as_principal(session, tenant, claims, credentials)
+
+
+def _enter_as_principal(
+    session: Session, tenant: TenantRef, claims: tokens.Claims | None, credentials: Credentials
+) -> TenantScope:
     enter_tenant(session, tenant)
     if claims is not None:
         principal = user_principal(session, tenant, claims)

@@ -95,3 +95,14 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
       Then exactly 5 answers are 401
       And exactly 15 answers are 429
       And Acme has 5 failed sign-ins stored for Alice
+
+  Rule: A long job that holds one tenant's records holds up no other tenant
+
+    Scenario: Globex keeps working while Acme's requests queue behind a long batch job
+      Given the tenant Acme
+      And the tenant Globex
+      And Acme's counter "visits" stands at 5
+      And the service has 4 database connections to share
+      When Acme's increments of "visits" pile up behind a batch job holding it, while Globex reads its users
+      Then every one of Globex's reads succeeded
+      And Acme's counter "visits" is stored as the 5 it stood at plus every increment answered 200

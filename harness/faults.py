@@ -5,6 +5,7 @@ test servers), alongside the service's own connections, and ends its transaction
 before it returns or when its `with` block ends.
 """
 
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,24 @@ def transaction_holding_counter(admin: Engine, tenant_id: int, name: str) -> Ite
         assert locked is not None, f"no counter {name!r} to hold"
         yield connection
         tx.rollback()
+
+
+@contextmanager
+def counter_held_for(admin: Engine, tenant_id: int, name: str, *, seconds: float) -> Iterator[None]:
+    """A batch job that holds one counter's row lock for `seconds` from a thread of its own,
+    whatever the `with` block does meanwhile; joined when the block ends."""
+    locked = threading.Event()
+
+    def job() -> None:
+        with transaction_holding_counter(admin, tenant_id, name):
+            locked.set()
+            time.sleep(seconds)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-job") as pool:
+        done = pool.submit(job)
+        assert locked.wait(BARRIER_TIMEOUT_S), "the batch job never took its lock"
+        yield
+        done.result(timeout=seconds + ANSWER_TIMEOUT_S)
 
 
 def background() -> ThreadPoolExecutor:

@@ -9,17 +9,19 @@ import json
 import math
 from functools import partial
 
-from pytest_bdd import then, when
+from pytest_bdd import given, then, when
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from harness import faults
 from harness.answers import assert_error, statuses
 from harness.api import HttpResponse, ServiceApi, ids_in
 from harness.auth import Headers
 from harness.parallel import MAX_WORKERS, Call, run_at_once
 from harness.people import listed, numbered_person
 from harness.phrases import phrase
-from harness.stored import users_of
-from harness.world import World
+from harness.stored import counters_of, users_of
+from harness.world import AppTweaks, World
 
 
 def adding(slug: str, number: int) -> Call:
@@ -60,6 +62,9 @@ def _sign_in(slug: str, email: str, password: str, api: ServiceApi) -> HttpRespo
 def _liveness(api: ServiceApi) -> HttpResponse:
     return api.liveness()
 
+
+# How long the batch job holds the row: longer than a request waits for a connection.
+JOB_S = 3.0
 
 # --- When -------------------------------------------------------------------------------
 
@@ -286,3 +291,65 @@ def sign_ins_refused_or_deferred(world: World) -> None:
         else:
             assert answer.status_code in (429, 503), f"{answer.status_code}: {answer.text}"
             assert int(answer.headers["Retry-After"]) >= 1, answer.headers
+
+
+@given(phrase("the service has {count:d} database connection{s:S} to share"))
+def few_connections(app_tweaks: AppTweaks, count: int, s: str) -> None:
+    # A request waits a second at most for a free connection: a queue longer than that is
+    # a refusal, not a slow answer.
+    app_tweaks.set(db_pool_size=count, db_max_overflow=0, db_pool_timeout_s=1.0)
+
+
+@when(
+    phrase(
+        '{tenant:Name}\'s increments of "{name:Text}" pile up behind a batch job holding it, '
+        "while {other:Name} reads its users"
+    )
+)
+def pile_up_behind_a_job(
+    world: World,
+    live_server_url: str,
+    admin_engine: Engine,
+    tenant: str,
+    name: str,
+    other: str,
+) -> None:
+    held, reader = world.tenant(tenant), world.tenant(other)
+    calls: list[Call] = []
+    # Seven lanes of increments that wait on the held row, three lanes of the other
+    # tenant's reads, round after round: the reads meet the queue, not its end.
+    for _ in range(3):
+        for lane in range(MAX_WORKERS):
+            if lane < 7:
+                calls.append(partial(_increment, held.slug, name))
+                world.senders.append(tenant)
+            else:
+                calls.append(partial(_list_page, reader.slug))
+                world.senders.append(other)
+    with faults.counter_held_for(admin_engine, held.id, name, seconds=JOB_S):
+        world.answers = run_at_once(live_server_url, calls)
+
+
+@then(phrase("every one of {tenant:Name}'s reads succeeded"))
+def every_read_succeeded(world: World, tenant: str) -> None:
+    reads = [a for a, s in zip(world.answers, world.senders, strict=True) if s == tenant]
+    assert reads, f"{tenant} read nothing"
+    failed = [a for a in reads if a.status_code != 200]
+    assert not failed, f"{len(failed)} of {len(reads)} failed, first: {failed[0].text}"
+
+
+@then(
+    phrase(
+        '{tenant:Name}\'s counter "{name:Text}" is stored as the {start:d} it stood at plus '
+        "every increment answered 200"
+    )
+)
+def counter_is_start_plus_answered(
+    world: World, db_session: Session, tenant: str, name: str, start: int
+) -> None:
+    mine = [a for a, s in zip(world.answers, world.senders, strict=True) if s == tenant]
+    counted = sum(a.status_code == 200 for a in mine)
+    stored = counters_of(db_session, world.tenant(tenant).id).get(name)
+    assert stored == start + counted, f"stored {stored}, {counted} increments answered 200"
+    for answer in mine:
+        assert answer.status_code == 200 or answer.headers.get("Retry-After"), answer.text
