@@ -23,7 +23,7 @@ COVERAGE_GATE :=
 export COVERAGE_FILE := .coverage.shard-$(GROUP)
 endif
 
-.PHONY: acceptance test coverage-gate bench serve lint format clean browser
+.PHONY: acceptance test coverage-gate bench serve explore lint format clean browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ coverage-gate: $(STAMP)
 ## Measures the suite and the service and prints a table (bench/results.json); never fails on a number.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## The suite's own search with a nightly budget and a new seed (printed, to replay a failure).
+explore: $(STAMP)
+	EXPLORE_EXAMPLES=200 EXPLORE_STEPS=50 EXPLORE_BATCHES=40 \
+	EXPLORE_SEED=$${EXPLORE_SEED:-$$(date +%s)} sh -c \
+		'echo "exploring with EXPLORE_SEED=$$EXPLORE_SEED"; \
+		$(BIN)/pytest steps -p no:cacheprovider -m invariants --gherkin-terminal-reporter'
 
 ## The service on 127.0.0.1:$(PORT) with a database of its own and a demo tenant, until Ctrl-C.
 PORT ?= 8000

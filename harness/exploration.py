@@ -448,5 +448,5 @@ def explore(context: Exploration, budget: Budget) -> None:
         print_blob=False,
     )
     if budget.seed is not None:
-        with_seed(budget.seed)(machine.TestCase)  # type: ignore[attr-defined]
+        machine = with_seed(budget.seed)(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=run_settings)
