@@ -2,8 +2,9 @@
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -75,9 +76,19 @@ def _normalise_email(value: EmailStr) -> str:
     return str(value).lower()
 
 
+# The email format's rule that a schema cannot say: email-validator refuses special-use
+# domains (RFC 6761), so the document says it in words.
+EMAIL_NOTE = (
+    "An address at a special-use domain ("
+    + ", ".join(f".{name}" for name in SPECIAL_USE_DOMAIN_NAMES)
+    + ") is refused: 422 validation_failed."
+)
+Email = Annotated[EmailStr, Field(max_length=320, description=EMAIL_NOTE)]
+
+
 class UserCreate(StrictInput):
     name: Name
-    email: EmailStr = Field(max_length=320)
+    email: Email
     role: Role = "member"
 
     @model_validator(mode="after")
@@ -86,9 +97,27 @@ class UserCreate(StrictInput):
         return self
 
 
+def _document_partial_update(schema: dict[str, Any]) -> None:
+    """UserUpdate as the document shows it: every field may be left out, none may be null.
+
+    In Python a field not given is None; in JSON it is absent, and an explicit null is
+    refused (`_at_least_one_field`), as is an empty body. So each property shows only its
+    value's schema (no null branch, no `default: null`), and `minProperties: 1`.
+    """
+    schema["minProperties"] = 1
+    for prop in schema["properties"].values():
+        values = [branch for branch in prop.get("anyOf", []) if branch.get("type") != "null"]
+        if len(values) == 1:
+            del prop["anyOf"]
+            prop.update(values[0])
+        prop.pop("default", None)
+
+
 class UserUpdate(StrictInput):
+    model_config = ConfigDict(json_schema_extra=_document_partial_update)
+
     name: Name | None = None
-    email: EmailStr | None = Field(default=None, max_length=320)
+    email: Email | None = None
     role: Role | None = None
 
     @model_validator(mode="after")
@@ -141,7 +170,9 @@ CounterName = Annotated[str, StringConstraints(pattern=COUNTER_NAME_PATTERN)]
 class CounterBatch(StrictInput):
     """Several counters to go up by one each, in one transaction."""
 
-    names: list[CounterName] = Field(min_length=1, max_length=20)
+    names: list[CounterName] = Field(
+        min_length=1, max_length=20, json_schema_extra={"uniqueItems": True}
+    )
 
     @model_validator(mode="after")
     def _each_name_once(self) -> "CounterBatch":

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,9 +27,16 @@ class WrongPassword(InvalidCredentials):
         self.headers = {"WWW-Authenticate": REALM}  # no token was involved
 
 
+# A sign-in as the document shows it: Alice, an admin of Acme (the schema fuzz seeds her).
+SIGN_IN_EXAMPLE = {"email": "alice@acme.example", "password": "correct horse battery staple"}
+
+
 @router.post("/login", response_model=TokenOut, responses={401: {}, 429: {}})
 def login(
-    body: LoginIn,
+    body: Annotated[
+        LoginIn,
+        Body(openapi_examples={"alice": {"summary": "Alice of Acme", "value": SIGN_IN_EXAMPLE}}),
+    ],
     request: Request,
     response: Response,
     session: Annotated[Session, Depends(get_db)],
