@@ -15,6 +15,7 @@ from app.context import RequestContextMiddleware
 from app.db import create_db_engine, create_session_factory
 from app.errors import UnhandledErrorMiddleware, install_error_handlers
 from app.http_methods import HttpMethodsMiddleware
+from app.openapi import install as complete_openapi_document
 from app.outbound.email import EmailProvider
 from app.routes import api_keys, auth, counters, health, users
 from app.schemas import ErrorBody
@@ -62,5 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(counters.router)
     app.include_router(auth.router)
     app.include_router(api_keys.router)
+    complete_openapi_document(app, page_size_max=settings.page_size_max)
     logging.getLogger("app").setLevel(logging.INFO)
     return app

@@ -2,8 +2,9 @@
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -83,19 +84,48 @@ def normalise_email(value: str) -> str:
     return email
 
 
-# An address as stored: valid, lower case, within the column.
-StoredEmail = Annotated[EmailStr, AfterValidator(normalise_email)]
+# The email format's rule that a schema cannot say: email-validator refuses special-use
+# domains (RFC 6761), so the document says it in words.
+EMAIL_NOTE = (
+    "An address at a special-use domain ("
+    + ", ".join(f".{name}" for name in SPECIAL_USE_DOMAIN_NAMES)
+    + ") is refused: 422 validation_failed."
+)
+# An address as stored: valid, lower case, within the column; documented with the note.
+StoredEmail = Annotated[
+    EmailStr,
+    AfterValidator(normalise_email),
+    Field(max_length=MAX_EMAIL_LENGTH, description=EMAIL_NOTE),
+]
 
 
 class UserCreate(StrictInput):
     name: Name
-    email: StoredEmail = Field(max_length=MAX_EMAIL_LENGTH)
+    email: StoredEmail
     role: Role = "member"
 
 
+def _document_partial_update(schema: dict[str, Any]) -> None:
+    """UserUpdate as the document shows it: every field may be left out, none may be null.
+
+    In Python a field not given is None; in JSON it is absent, and an explicit null is
+    refused (`_at_least_one_field`), as is an empty body. So each property shows only its
+    value's schema (no null branch, no `default: null`), and `minProperties: 1`.
+    """
+    schema["minProperties"] = 1
+    for prop in schema["properties"].values():
+        values = [branch for branch in prop.get("anyOf", []) if branch.get("type") != "null"]
+        if len(values) == 1:
+            del prop["anyOf"]
+            prop.update(values[0])
+        prop.pop("default", None)
+
+
 class UserUpdate(StrictInput):
+    model_config = ConfigDict(json_schema_extra=_document_partial_update)
+
     name: Name | None = None
-    email: StoredEmail | None = Field(default=None, max_length=MAX_EMAIL_LENGTH)
+    email: StoredEmail | None = None
     role: Role | None = None
 
     @model_validator(mode="after")
@@ -146,7 +176,9 @@ CounterName = Annotated[str, StringConstraints(pattern=COUNTER_NAME_PATTERN)]
 class CounterBatch(StrictInput):
     """Several counters to go up by one each, in one transaction."""
 
-    names: list[CounterName] = Field(min_length=1, max_length=20)
+    names: list[CounterName] = Field(
+        min_length=1, max_length=20, json_schema_extra={"uniqueItems": True}
+    )
 
     @model_validator(mode="after")
     def _each_name_once(self) -> "CounterBatch":

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Path, Response, status
 from app.auth import api_keys as repo
 from app.auth.roles import AdminScope
 from app.json_body import StrictJsonRoute
+from app.openapi import link
 from app.paging import PageParams
 from app.schemas import MAX_ID, ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
 from app.settings import AppSettings
@@ -13,8 +14,21 @@ router = APIRouter(prefix="/api-keys", tags=["api-keys"], route_class=StrictJson
 
 ApiKeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
 
+KEY_LINKS = {
+    "links": {
+        "RevokeApiKey": link(
+            "DELETE", "/api-keys/{key_id}", "Revoke the key.", key_id="$response.body#/id"
+        ),
+    }
+}
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    responses={status.HTTP_201_CREATED: KEY_LINKS},
+)
 def create_api_key(body: ApiKeyCreate, scope: AdminScope, settings: AppSettings) -> ApiKeyCreated:
     api_key, secret = repo.create(
         scope.session,

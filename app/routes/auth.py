@@ -13,7 +13,7 @@ answers come in the same order: nothing tells a caller which tenants exist.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Request, Response, status
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +49,10 @@ class WrongPassword(InvalidCredentials):
         self.headers = {"WWW-Authenticate": REALM}  # no token was involved
 
 
+# A sign-in as the document shows it: Alice, an admin of Acme (the schema fuzz seeds her).
+SIGN_IN_EXAMPLE = {"email": "alice@acme.example", "password": "correct horse battery staple"}
+
+
 @dataclass(frozen=True)
 class Attempt:
     """What the first step learned: the account, and the user if there is one."""
@@ -63,7 +67,10 @@ class Attempt:
 
 @router.post("/login", response_model=TokenOut, responses={401: {}, 429: {}, 503: {}})
 async def login(
-    body: LoginIn,
+    body: Annotated[
+        LoginIn,
+        Body(openapi_examples={"alice": {"summary": "Alice of Acme", "value": SIGN_IN_EXAMPLE}}),
+    ],
     request: Request,
     response: Response,
     session: Annotated[Session, Depends(get_db)],

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, status
 
 from app.auth.roles import MemberScope
 from app.json_body import StrictJsonRoute
+from app.openapi import link
 from app.repositories import counters as repo
 from app.schemas import COUNTER_NAME_PATTERN, CounterBatch, CounterList, CounterOut
 from app.settings import AppSettings
@@ -19,7 +20,18 @@ CounterName = Annotated[
 ]
 
 
-@router.post("/increments", response_model=CounterList)
+def _read_counter(name: str) -> dict[str, object]:
+    """The link from an answer that names a counter (`name`: where in the answer) to reading it."""
+    return {
+        "links": {"GetCounter": link("GET", "/counters/{name}", "Read the counter.", name=name)}
+    }
+
+
+@router.post(
+    "/increments",
+    response_model=CounterList,
+    responses={status.HTTP_200_OK: _read_counter("$response.body#/counters/0/name")},
+)
 def increment_counters(
     body: CounterBatch, scope: MemberScope, settings: AppSettings
 ) -> CounterList:
@@ -30,7 +42,11 @@ def increment_counters(
     return CounterList(counters=[CounterOut.model_validate(c) for c in counters])
 
 
-@router.post("/{name}/increment", response_model=CounterOut)
+@router.post(
+    "/{name}/increment",
+    response_model=CounterOut,
+    responses={status.HTTP_200_OK: _read_counter("$response.body#/name")},
+)
 def increment_counter(name: CounterName, scope: MemberScope, settings: AppSettings) -> CounterOut:
     value = repo.increment(scope.session, scope.tenant.id, name, max_counters=settings.counters_max)
     return CounterOut(name=name, value=value)

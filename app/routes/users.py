@@ -10,16 +10,38 @@ from app.auth.roles import AdminScope, MemberScope
 from app.db import run_write
 from app.json_body import StrictJsonRoute
 from app.models import User
+from app.openapi import link
 from app.outbound.email import EmailProviderDep
 from app.paging import PageParams
 from app.repositories import users as repo
-from app.schemas import MAX_ID, InvitationOut, UserCreate, UserOut, UserPage, UserUpdate
+from app.schemas import (
+    MAX_ID,
+    ErrorBody,
+    InvitationOut,
+    UserCreate,
+    UserOut,
+    UserPage,
+    UserUpdate,
+)
 from app.settings import AppSettings
 from app.tenancy import TenantScope
 
 router = APIRouter(prefix="/users", tags=["users"], route_class=StrictJsonRoute)
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
+
+_USER = "/users/{user_id}"
+# The answers that name a user: what a client does with that user next.
+USER_LINKS = {
+    "links": {
+        "GetUser": link("GET", _USER, "Read the user.", user_id="$response.body#/id"),
+        "UpdateUser": link("PATCH", _USER, "Change the user.", user_id="$response.body#/id"),
+        "DeleteUser": link("DELETE", _USER, "Remove the user.", user_id="$response.body#/id"),
+        "InviteUser": link(
+            "POST", f"{_USER}/invitations", "Invite the user.", user_id="$response.body#/id"
+        ),
+    }
+}
 
 
 IdempotencyKeyHeader = Annotated[
@@ -29,12 +51,25 @@ IdempotencyKeyHeader = Annotated[
         min_length=1,
         max_length=255,
         description="Makes the request safe to repeat: the same key (per tenant) with the "
-        "same details adds the user once and answers every repeat like the first time.",
+        "same details adds the user once and answers every repeat like the first time. The "
+        "same key with other details is refused: 422 idempotency_key_reused.",
     ),
 ]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses={
+        status.HTTP_201_CREATED: USER_LINKS,
+        status.HTTP_422_UNPROCESSABLE_CONTENT: {
+            "model": ErrorBody,
+            "description": "The details are not valid (`validation_failed`), or the "
+            "Idempotency-Key was already used for other details (`idempotency_key_reused`).",
+        },
+    },
+)
 def create_user(
     body: UserCreate,
     scope: AdminScope,
@@ -98,7 +133,7 @@ def get_user(user_id: UserId, scope: MemberScope) -> UserOut:
     return UserOut.model_validate(repo.get_user(scope.session, scope.tenant.id, user_id))
 
 
-@router.patch("/{user_id}", response_model=UserOut)
+@router.patch("/{user_id}", response_model=UserOut, responses={status.HTTP_200_OK: USER_LINKS})
 def update_user(user_id: UserId, body: UserUpdate, scope: AdminScope) -> UserOut:
     return UserOut.model_validate(repo.update_user(scope.session, scope.tenant.id, user_id, body))
 
