@@ -1,0 +1,66 @@
+"""The suite's own searches find the outside review's bugs again when a fix is taken out.
+
+Each case puts one fix of the review back to how the service was before it (in a copy of
+the project, never in app/) and runs the search that must find it: the generated batches
+at the same moment, the equivalence checks an outsider could make, the floods while
+another tenant works. The search must fail, naming the rule.
+"""
+
+import pytest
+
+from tests.mutation.mutants import Mutation, run_on_mutant
+
+# The tenant-existence oracle (F4): an unknown tenant's sign-in refused before any counting,
+# so it never reaches the throttle a real tenant's does.
+SIGN_IN_ORACLE = Mutation(
+    "app/routes/auth.py",
+    """    tenant = find_tenant(session, slug)
+    if tenant is not None:
+        enter_tenant(session, tenant)
+    else:
+        apply_tenant(session, NO_TENANT_ID)
+""",
+    """    tenant = find_tenant(session, slug)
+    if tenant is None:
+        session.commit()
+        return Attempt(account, NO_TENANT_ID, slug, None, None, None)
+    enter_tenant(session, tenant)
+""",
+)
+# The same oracle for API keys: an unknown tenant's key refused without the key lookup.
+API_KEY_ORACLE = Mutation(
+    "app/tenancy.py",
+    "        tenant = TenantRef(id=NO_TENANT_ID, slug=slug)\n",
+    "        raise InvalidCredentials()\n",
+)
+# Pool starvation by a long job (the bulkhead's fix): every tenant may hold every connection.
+NO_BULKHEAD = Mutation(
+    "app/bulkhead.py",
+    "slots = max(1, int(connections * settings.db_tenant_share))",
+    "slots = 10**6",
+)
+
+
+@pytest.mark.parametrize(
+    ("mutation", "search", "caught_by"),
+    [
+        (
+            SIGN_IN_ORACLE,
+            "again_and_again",
+            "test_signing_in_again_and_again_with_what_gets_the_same_answers_as_a_wrong_password",
+        ),
+        (API_KEY_ORACLE, "reads_the_same", "test_credential_reads_the_same"),
+        (
+            NO_BULKHEAD,
+            "long_batch_job",
+            "test_globex_keeps_working_while_acmes_requests_queue_behind_a_long_batch_job",
+        ),
+    ],
+    ids=["sign-in-oracle", "api-key-oracle", "starved-by-a-long-job"],
+)
+def test_a_review_bug_put_back_is_found_by_the_suites_search(
+    mutation: Mutation, search: str, caught_by: str
+) -> None:
+    run = run_on_mutant([mutation], ["steps", "-k", search])
+    assert run.returncode == 1, run.output
+    assert run.failed(caught_by), run.output
