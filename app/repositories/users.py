@@ -66,11 +66,8 @@ def insert_user(
     `before_commit` runs in the same transaction (the idempotency key stores its
     answer there), after the row exists.
     """
-    # Lock the tenant row so concurrent creations are counted one after another;
-    # otherwise check-then-insert lets two requests take the last seat.
-    seat_limit = session.scalar(
-        select(Tenant.seat_limit).where(Tenant.id == tenant_id).with_for_update()
-    )
+    lock_seats(session, tenant_id)
+    seat_limit = session.scalar(select(Tenant.seat_limit).where(Tenant.id == tenant_id))
     used = session.scalar(select(func.count()).select_from(User).where(User.tenant_id == tenant_id))
     if seat_limit is not None and (used or 0) >= seat_limit:
         session.rollback()
@@ -79,6 +76,19 @@ def insert_user(
     session.add(user)
     _commit_or_conflict(session, data.email, before_commit=before_commit, user=user)
     return user
+
+
+def lock_seats(session: Session, tenant_id: int) -> None:
+    """Count a tenant's seats one creation at a time, until this transaction ends.
+
+    Otherwise check-then-insert lets two requests take the last seat. An advisory
+    lock, not `SELECT ... FOR UPDATE` on the tenant row: every insert into a table
+    with a foreign key to tenants (the idempotency key claimed first, the user)
+    holds FOR KEY SHARE on that row, which FOR UPDATE waits for, so two keyed
+    creations deadlocked. It also needs no UPDATE grant on tenants.
+    """
+    key = f"seats:{tenant_id}"
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 def update_user(session: Session, tenant_id: int, user_id: int, data: UserUpdate) -> User:
