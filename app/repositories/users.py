@@ -1,6 +1,8 @@
 """User queries. Every one filters by tenant: RLS is the second lock, not the only one."""
 
+import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +13,7 @@ from app.errors import Conflict, NotFound
 from app.models import Tenant, User
 from app.schemas import UserCreate, UserUpdate
 
+log = logging.getLogger("app.repositories.users")
 EMAIL_UNIQUE_CONSTRAINT = "users_email_unique_per_tenant"
 
 
@@ -33,8 +36,22 @@ def list_users(
     return list(users), total
 
 
-def get_user(session: Session, tenant_id: int, user_id: int) -> User:
-    user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.id == user_id))
+def find_user(session: Session, tenant_id: int, user_id: int, *, lock: bool = False) -> User | None:
+    """The tenant's user, or None; `lock` holds the row until the transaction ends.
+
+    Changes lock first: a change or removal racing this one commits before we read,
+    so a removed user is simply not found. Without the lock the ORM's UPDATE or
+    DELETE matched no row once a concurrent removal had committed (StaleDataError, 500).
+    """
+    query = select(User).where(User.tenant_id == tenant_id, User.id == user_id)
+    if lock:
+        # populate_existing: the row as it is now, not as this session loaded it earlier.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def get_user(session: Session, tenant_id: int, user_id: int, *, lock: bool = False) -> User:
+    user = find_user(session, tenant_id, user_id, lock=lock)
     if user is None:
         # Another tenant's user answers exactly like a missing one: no existence oracle.
         raise NotFound(f"No user {user_id}.")
@@ -93,7 +110,7 @@ def lock_seats(session: Session, tenant_id: int) -> None:
 
 def update_user(session: Session, tenant_id: int, user_id: int, data: UserUpdate) -> User:
     def once() -> User:
-        user = get_user(session, tenant_id, user_id)
+        user = get_user(session, tenant_id, user_id, lock=True)
         for field, value in data.model_dump(exclude_unset=True).items():
             setattr(user, field, value)
         _commit_or_conflict(session, user.email)
@@ -102,21 +119,30 @@ def update_user(session: Session, tenant_id: int, user_id: int, data: UserUpdate
     return run_write(session, once)
 
 
-def mark_invited(session: Session, tenant_id: int, user_id: int) -> User:
-    """Record that the e-mail provider accepted an invitation for the user."""
+def mark_invited(session: Session, tenant_id: int, user_id: int) -> datetime:
+    """Record that the e-mail provider accepted an invitation for the user; return when.
 
-    def once() -> User:
-        user = get_user(session, tenant_id, user_id)
-        user.invited_at = session.scalar(select(func.now()))
+    The user may have been removed while the provider was sending. The e-mail went
+    out all the same, so that is not a 404: there is just no one left to record it on.
+    """
+
+    def once() -> datetime:
+        accepted_at = session.scalar(select(func.now()))
+        assert accepted_at is not None
+        user = find_user(session, tenant_id, user_id, lock=True)
+        if user is None:
+            log.info("invitation sent for user %d, removed while it was being sent", user_id)
+        else:
+            user.invited_at = accepted_at
         session.commit()
-        return user
+        return accepted_at
 
     return run_write(session, once)
 
 
 def delete_user(session: Session, tenant_id: int, user_id: int) -> None:
     def once() -> None:
-        session.delete(get_user(session, tenant_id, user_id))
+        session.delete(get_user(session, tenant_id, user_id, lock=True))
         session.commit()
 
     run_write(session, once)
