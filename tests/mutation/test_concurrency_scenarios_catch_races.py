@@ -139,7 +139,7 @@ def test_locking_rows_in_the_callers_order_fails_the_overlapping_changes() -> No
 def test_an_unlocked_seat_count_fails_the_seat_limit() -> None:
     run = run_on_mutant([UNLOCKED_SEAT_COUNT], ["steps", "-m", "concurrency", "-k", "seats"])
     assert run.returncode == 1, run.output
-    assert run.failed("test_twenty_people_arriving_at_once_for_five_seats"), run.output
+    assert run.failed("test_forty_people_arriving_at_once_for_five_seats"), run.output
 
 
 @pytest.mark.parametrize(
