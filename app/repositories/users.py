@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.db import run_write
 from app.errors import Conflict, NotFound
+from app.locks import lock_tenant_resource
 from app.models import Tenant, User
 from app.schemas import UserCreate, UserUpdate
 
 log = logging.getLogger("app.repositories.users")
+SEATS_LOCK = "seats"
 EMAIL_UNIQUE_CONSTRAINT = "users_email_unique_per_tenant"
 
 
@@ -104,8 +106,7 @@ def lock_seats(session: Session, tenant_id: int) -> None:
     holds FOR KEY SHARE on that row, which FOR UPDATE waits for, so two keyed
     creations deadlocked. It also needs no UPDATE grant on tenants.
     """
-    key = f"seats:{tenant_id}"
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    lock_tenant_resource(session, SEATS_LOCK, tenant_id)
 
 
 def update_user(session: Session, tenant_id: int, user_id: int, data: UserUpdate) -> User:
@@ -128,7 +129,7 @@ def mark_invited(session: Session, tenant_id: int, user_id: int) -> datetime:
 
     def once() -> datetime:
         accepted_at = session.scalar(select(func.now()))
-        assert accepted_at is not None
+        assert isinstance(accepted_at, datetime)
         user = find_user(session, tenant_id, user_id, lock=True)
         if user is None:
             log.info("invitation sent for user %d, removed while it was being sent", user_id)

@@ -7,7 +7,7 @@ by another role. So a compromised service can no longer raise its own seat limit
 or invent tenants. The identity sequence of tenants goes with INSERT.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-26
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from migrations.roles import service_role
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

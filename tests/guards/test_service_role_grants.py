@@ -24,12 +24,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "table users": TENANT_SCOPED_RIGHTS,
     "table counters": TENANT_SCOPED_RIGHTS,
     "table api_keys": TENANT_SCOPED_RIGHTS,
-    "table login_attempts": TENANT_SCOPED_RIGHTS,
     "table idempotency_keys": TENANT_SCOPED_RIGHTS,
+    # Failed sign-ins by account digest (0006): recorded, counted, swept; never changed.
+    "table login_failures": frozenset({"SELECT", "INSERT", "DELETE"}),
+    # The sweep's SELECT ... FOR UPDATE SKIP LOCKED needs UPDATE on some column.
+    "column login_failures.failed_at": frozenset({"UPDATE"}),
     # Identity columns of the tables the service inserts into.
     "sequence users_id_seq": frozenset({"USAGE"}),
     "sequence api_keys_id_seq": frozenset({"USAGE"}),
-    "sequence login_attempts_id_seq": frozenset({"USAGE"}),
+    "sequence login_failures_id_seq": frozenset({"USAGE"}),
 }
 
 # Everything outside PostgreSQL's own schemas.
