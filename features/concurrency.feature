@@ -46,10 +46,10 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
       And Acme has exactly 5 users stored
 
       Examples:
-        | keyed                                               |
-        | none under an idempotency key                       |
-        | each under an idempotency key of its own            |
-        | every other one under an idempotency key of its own |
+        | keyed                                                  |
+        | none under an idempotency key                          |
+        | each under an idempotency key of its own               |
+        | half under idempotency keys of their own, half without |
 
     Scenario: Twenty API keys created at once with room for five more
       Given the tenant Acme with room for 6 active API keys

@@ -7,20 +7,22 @@ new name", "an invitation"); this is the one place that says which calls those a
 """
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from harness.api import HttpResponse, ServiceApi
 from harness.parallel import Call
 from harness.world import Aim
 
-# How each of many creations is keyed, by its number.
-Keying = Callable[[int], str | None]
+# How each of many creations is keyed, by its number and how many there are.
+Keying = Callable[[int, int], str | None]
 KEYINGS: dict[str, Keying] = {
-    "none under an idempotency key": lambda n: None,
-    "each under an idempotency key of its own": lambda n: f"add-person-{n}",
-    # Keyed and plain creations take their locks in different orders: they must not deadlock.
-    "every other one under an idempotency key of its own": lambda n: (
-        f"add-person-{n}" if n % 2 else None
+    "none under an idempotency key": lambda n, count: None,
+    "each under an idempotency key of its own": lambda n, count: f"add-person-{n}",
+    # Keyed and plain creations at once (the keyed ones go out first): they take their
+    # locks in different orders, and must neither deadlock nor hold the plain ones up.
+    "half under idempotency keys of their own, half without": lambda n, count: (
+        f"add-person-{n}" if n < count // 2 else None
     ),
 }
 
@@ -41,27 +43,32 @@ REMOVED = 204
 
 def creations(slug: str, bodies: list[dict[str, Any]], keying: str) -> list[Call]:
     """One creation per body, keyed as `keying` says."""
-    key_for = KEYINGS[keying]
+    keys = [KEYINGS[keying](n, len(bodies)) for n in range(len(bodies))]
+    return [partial(_create, slug, body, key) for body, key in zip(bodies, keys, strict=True)]
 
-    def create(api: ServiceApi, n: int) -> HttpResponse:
-        key = key_for(n)
-        if key is None:
-            return api.create_user(slug, bodies[n])
-        return api.create_user_once(slug, bodies[n], key)
 
-    return [lambda api, n=n: create(api, n) for n in range(len(bodies))]
+def _create(slug: str, body: dict[str, Any], key: str | None, api: ServiceApi) -> HttpResponse:
+    if key is None:
+        return api.create_user(slug, body)
+    return api.create_user_once(slug, body, key)
 
 
 def removals_meeting(slug: str, user_ids: list[int], rival: str) -> tuple[list[Call], list[Aim]]:
     """For each person a removal and the rival request, side by side: they start together."""
-    other = RIVALS[rival]
     calls: list[Call] = []
     aims: list[Aim] = []
     for user_id in user_ids:
-        calls.append(lambda api, user_id=user_id: api.delete_user(slug, user_id))
-        calls.append(lambda api, user_id=user_id: other(api, slug, user_id))
+        calls += [partial(_remove, slug, user_id), partial(_rival, RIVALS[rival], slug, user_id)]
         aims += [Aim(user_id, removal=True), Aim(user_id, removal=False)]
     return calls, aims
+
+
+def _remove(slug: str, user_id: int, api: ServiceApi) -> HttpResponse:
+    return api.delete_user(slug, user_id)
+
+
+def _rival(other: Rival, slug: str, user_id: int, api: ServiceApi) -> HttpResponse:
+    return other(api, slug, user_id)
 
 
 def by_person(

@@ -6,19 +6,19 @@ session with `SET ROLE` to the service's own role (its BYPASSRLS twin for
 `--without-rls`), and `RESET ROLE` when the request ends.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
-def requests_as(session: Session, role: str) -> Callable[[], Iterator[Session]]:
+def requests_as(session: Session, role: str) -> Callable[[], Generator[Session]]:
     """An override of the app's `get_db`: `session`, as `role` for the length of one request."""
     connection = session.get_bind()
     assert isinstance(connection, Connection), "the savepoint mode binds a session to one link"
 
-    def get_db() -> Iterator[Session]:
+    def get_db() -> Generator[Session]:
         # Switch on the outer transaction, outside any savepoint: a rollback the service
         # makes must not undo the switch. The scenario's own open work is kept.
         if session.in_transaction():

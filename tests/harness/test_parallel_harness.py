@@ -4,6 +4,7 @@ connections, and nothing (thread, connection) is left behind."""
 import threading
 import time
 from functools import partial
+from typing import cast
 
 import httpx
 import pytest
@@ -100,7 +101,7 @@ def test_in_lockstep_no_round_starts_before_the_last_one_ended(lockstep: bool) -
             second_round_started.wait(timeout=1.0)
         with record:
             events.append(("end", round_number))
-        return httpx.Response(200)  # no server involved: only the order counts
+        return cast(HttpResponse, httpx.Response(200))  # no server: only the order counts
 
     calls = [lambda api, n=n: call(n) for n in range(2 * MAX_WORKERS)]
     run_at_once("http://127.0.0.1:9", calls, lockstep=lockstep)
