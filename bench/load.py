@@ -16,15 +16,13 @@ import httpx
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
-from app.db import create_db_engine
 from app.main import create_app
-from app.settings import Settings
 from harness.api import ServiceApi
 from harness.auth import Headers, api_key
 from harness.factories import ApiKeyFactory, TenantFactory, UserFactory, bind_factories
 from harness.live_server import live_server
-from harness.provision import worker_database_name
-from harness.suite_database import postgres_server, service_settings, suite_database
+from harness.provision import TestDatabase, worker_database_name
+from harness.suite_database import postgres_server, seeder_engine, service_settings, suite_database
 
 TENANT = "acme"
 SEEDED_USERS = 20  # one page of GET /users, the default page size
@@ -86,13 +84,14 @@ def drive(
     return LoadResult(len(latencies), sum(errors for _, errors in outcomes), elapsed, latencies)
 
 
-def _seed(settings: Settings) -> str:
+def _seed(database: TestDatabase) -> str:
     """Committed rows through the suite's factories: Acme with a page of users.
 
-    Returns the secret of an admin API key of Acme, for the load clients.
+    As the suite's seeding role (the service may not create tenants). Returns the
+    secret of an admin API key of Acme, for the load clients.
     """
     key = api_keys.new_key()
-    engine = create_db_engine(settings)
+    engine = seeder_engine(database)
     try:
         with Session(engine, expire_on_commit=False) as session:
             bind_factories(session)
@@ -118,7 +117,7 @@ def measure_load(
         suite_database(server, worker_database_name("bench_load", "main")) as database,
     ):
         settings = service_settings(database)
-        key = _seed(settings)
+        key = _seed(database)
         app = create_app(settings)
         spawn = multiprocessing.get_context("spawn")
         with live_server(app) as base_url, spawn.Pool(1) as client_process:

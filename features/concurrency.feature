@@ -38,12 +38,18 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
 
   Rule: A tenant's limits hold, however many arrive together
 
-    Scenario: Twenty people arriving at once for five seats
+    Scenario Outline: Forty people arriving at once for five seats
       Given the tenant Acme with 5 seats
-      When Acme adds 20 different people at the same moment
+      When Acme adds 40 different people at the same moment, <keyed>
       Then exactly 5 answers are 201
-      And the other 15 answers are 409 with the error "seat_limit_reached"
+      And the other 35 answers are 409 with the error "seat_limit_reached"
       And Acme has exactly 5 users stored
+
+      Examples:
+        | keyed                                                  |
+        | none under an idempotency key                          |
+        | each under an idempotency key of its own               |
+        | half under idempotency keys of their own, half without |
 
     Scenario: Twenty API keys created at once with room for five more
       Given the tenant Acme with room for 6 active API keys
@@ -69,6 +75,33 @@ Feature: Requests at the same moment lose nothing, break no limit, leak nothing
       Then no answer to Acme shows anything of Globex's
       And no answer to Globex shows anything of Acme's
       And each of Acme and Globex has exactly the people it added stored
+
+  Rule: A person changed and removed at the same moment is changed first or already gone
+    Whichever request comes second is answered as if it had come alone after the
+    first: a change to someone already removed finds no one, never an error. An
+    invitation tells the truth about its e-mail: answered as sent only if it went out.
+
+    Scenario Outline: Removing people while the same people get <rival>
+      Given the tenant Acme
+      And Acme has 40 users
+      When Acme removes each of its users and sends each <rival> at the same moment
+      Then each of them is removed exactly once
+      And every other answer is <done> or 404 with the error "not_found"
+      And Acme has no users stored
+
+      Examples:
+        | rival            | done |
+        | a new name       | 200  |
+        | a new email      | 200  |
+        | a second removal | 204  |
+
+    Scenario: Inviting people while they are removed
+      Given the tenant Acme
+      And Acme has 40 users
+      When Acme removes each of its users and sends each an invitation at the same moment
+      Then each of them is removed exactly once
+      And an invitation e-mail went out for every invitation answered 202, and for no other
+      And every other answer is 202 or 404 with the error "not_found"
 
   Rule: Overlapping changes never deadlock
 

@@ -5,6 +5,7 @@ it accepts each message; a scenario makes it time out, fail or answer garbage, o
 hold every message at a `ProviderGate` until the scenario lets it answer.
 """
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -102,3 +103,8 @@ def misbehave(router: respx.Router, how: str) -> None:
 
 def messages_sent(router: respx.Router) -> int:
     return router.routes[SEND_ROUTE].call_count
+
+
+def recipients(router: respx.Router) -> list[str]:
+    """To whom the provider was asked to send, one entry per message."""
+    return [json.loads(call.request.content)["to"] for call in router.routes[SEND_ROUTE].calls]

@@ -31,11 +31,18 @@ def open_api(base_url: str) -> ServiceApi:
 
 
 def run_at_once(
-    base_url: str, calls: Sequence[Call], *, workers: int = MAX_WORKERS
+    base_url: str, calls: Sequence[Call], *, workers: int = MAX_WORKERS, lockstep: bool = False
 ) -> list[HttpResponse]:
-    """Run `calls` against the server, `workers` at a time; answers in the order of `calls`."""
+    """Run `calls` against the server, `workers` at a time; answers in the order of `calls`.
+
+    Calls go out in rounds of `workers` (round-robin: worker i sends calls i, i+workers,
+    ...). The first round starts together; with `lockstep` every round does, so calls
+    placed side by side in `calls` (a removal and a change of one person) really meet,
+    however far the earlier rounds have drifted apart.
+    """
     assert 0 < len(calls) <= MAX_CALLS, f"bounded runs only: 1..{MAX_CALLS} calls"
     workers = min(workers, len(calls))
+    rounds = -(-len(calls) // workers)
     barrier = threading.Barrier(workers, timeout=BARRIER_TIMEOUT_S)
     answers: list[HttpResponse | None] = [None] * len(calls)
 
@@ -43,9 +50,12 @@ def run_at_once(
         api = open_api(base_url)
         try:
             barrier.wait()  # everyone starts together: the first requests really collide
-            # Round-robin share: worker i sends calls i, i+workers, i+2*workers, ...
-            for position in range(index, len(calls), workers):
-                answers[position] = calls[position](api)
+            for round_number in range(rounds):
+                if lockstep and round_number > 0:
+                    barrier.wait()  # a worker with no call left still waits: rounds stay whole
+                position = round_number * workers + index
+                if position < len(calls):
+                    answers[position] = calls[position](api)
         finally:
             api.http.close()  # type: ignore[attr-defined]
 

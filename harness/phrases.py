@@ -17,6 +17,8 @@ with these types instead of parse's catch-all `{}`, so "Acme removes the user wi
 - `{x:Forgery}`  one of the forged tokens harness.auth knows how to make
 - `{x:MadeUp}`   credentials an outsider makes up (harness.auth.MADE_UP_CREDENTIALS)
 - `{x:Action}`   one of the actions of the authorization table (harness.actions)
+- `{x:Keying}`   how creations at the same moment are keyed (harness.races)
+- `{x:Rival}`    the request that meets a removal of the same person (harness.races)
 - `{x:Listing}`  a paged list: "users" or "API keys"; `{x:Item}` one of its items
                  ("user", "API key")
 - `{x:Limited}`  what a tenant may keep only so many of: "counters", "active API keys"
@@ -38,6 +40,7 @@ from harness.actions import ACTIONS
 from harness.api import PAGED_LISTS
 from harness.auth import FORGERIES, MADE_UP_CREDENTIALS
 from harness.limits import LIMITED_RECORDS
+from harness.races import KEYINGS, RIVALS
 
 NAME = r"[A-Z][a-z]+"
 
@@ -73,6 +76,8 @@ TYPES: dict[str, Any] = {
     "Forgery": _one_of(FORGERIES),
     "MadeUp": _one_of(MADE_UP_CREDENTIALS),
     "Action": _one_of(ACTIONS),
+    "Keying": _one_of(KEYINGS),
+    "Rival": _one_of(RIVALS),
     "Listing": _one_of(PAGED_LISTS),
     "Item": _one_of(["user", "API key"]),
     "Limited": _one_of(LIMITED_RECORDS),

@@ -16,6 +16,10 @@ SERVICE_ROLE = "app_service"
 # Same privileges (member of the service role) but BYPASSRLS: runs the service with the
 # database layer switched off, to prove the application's own tenant filters.
 BYPASS_ROLE = "app_service_bypass"
+# The scenario's own connections: seeding and checks. Plays provisioning, which creates
+# tenants (the service may only read them): a member of the service role, plus INSERT on
+# tenants. Not the owner, no BYPASSRLS: seeded rows pass the same RLS checks.
+SEEDER_ROLE = "app_seeder"
 # Test-only roles on a test server; a password so servers without trust auth work too.
 ROLE_PASSWORD = "acceptance-only"
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +31,7 @@ class TestDatabase:
     admin_url: URL  # the owner: runs migrations and cleans up
     service_url: URL  # what the service connects as
     bypass_url: URL
+    seeder_url: URL  # what the scenario's own session connects as
 
 
 def worker_database_name(base: str, worker_id: str) -> str:
@@ -40,12 +45,21 @@ def _autocommit(url: URL) -> Engine:
 
 
 def ensure_roles(server_url: URL) -> None:
-    """Create the service roles once per server; xdist workers may arrive together."""
+    """Create the service and seeding roles once per server; xdist workers may arrive together.
+
+    The seeder is a member of both service roles: in the savepoint mode each request
+    runs on the scenario's connection after `SET ROLE` to the service's role.
+    """
+    roles = (
+        (SERVICE_ROLE, "NOBYPASSRLS"),
+        (BYPASS_ROLE, "BYPASSRLS"),
+        (SEEDER_ROLE, "NOBYPASSRLS"),
+    )
     engine = _autocommit(server_url)
     with engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(hashtext('acceptance-roles'))"))
         try:
-            for role, extra in ((SERVICE_ROLE, "NOBYPASSRLS"), (BYPASS_ROLE, "BYPASSRLS")):
+            for role, extra in roles:
                 exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
                 verb = "ALTER" if exists else "CREATE"
                 conn.execute(
@@ -55,6 +69,7 @@ def ensure_roles(server_url: URL) -> None:
                     )
                 )
             conn.execute(text(f"GRANT {SERVICE_ROLE} TO {BYPASS_ROLE}"))
+            conn.execute(text(f"GRANT {SERVICE_ROLE}, {BYPASS_ROLE} TO {SEEDER_ROLE}"))
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(hashtext('acceptance-roles'))"))
     engine.dispose()
@@ -72,6 +87,7 @@ def create_database(server_url: URL, name: str) -> TestDatabase:
         admin_url=admin,
         service_url=admin.set(username=SERVICE_ROLE, password=ROLE_PASSWORD),
         bypass_url=admin.set(username=BYPASS_ROLE, password=ROLE_PASSWORD),
+        seeder_url=admin.set(username=SEEDER_ROLE, password=ROLE_PASSWORD),
     )
 
 
@@ -92,6 +108,16 @@ def migrate(database: TestDatabase) -> None:
     config.attributes["service_role"] = SERVICE_ROLE
     config.attributes["configure_logging"] = False
     command.upgrade(config, "head")
+
+
+def grant_seeding(database: TestDatabase) -> None:
+    """What provisioning may do beyond the service: create tenants. Per database, after
+    the migrations (which grant to the service role only)."""
+    engine = _autocommit(database.admin_url)
+    with engine.connect() as conn:
+        conn.execute(text(f"GRANT INSERT ON tenants TO {SEEDER_ROLE}"))
+        conn.execute(text(f"GRANT USAGE ON SEQUENCE tenants_id_seq TO {SEEDER_ROLE}"))
+    engine.dispose()
 
 
 def wipe(admin_engine: Engine) -> None:

@@ -6,6 +6,8 @@
   Alembic migrations; dropped at the end.
 - `service_settings(database, rls=...)`: the service's settings for that database, with
   the suite's signing secret and cheap password hashing.
+- `seeder_engine(database)`: connections as the seeding role, which may also create
+  tenants (the service may not), for the suite's own seeding and checks.
 """
 
 from collections.abc import Iterator
@@ -13,8 +15,10 @@ from contextlib import contextmanager
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from app.db import create_db_engine
 from app.settings import Settings
 from harness import provision
 from harness.auth import SUITE_AUTH_SETTINGS
@@ -57,6 +61,7 @@ def suite_database(server: URL, name: str) -> Iterator[provision.TestDatabase]:
     database = provision.create_database(server, name)
     try:
         provision.migrate(database)
+        provision.grant_seeding(database)
         yield database
     finally:
         provision.drop_database(server, name)
@@ -66,3 +71,9 @@ def service_settings(database: provision.TestDatabase, *, rls: bool = True) -> S
     """The service's settings: its own role (or the BYPASSRLS one), the suite's auth settings."""
     url = database.service_url if rls else database.bypass_url
     return Settings(database_url=url.render_as_string(hide_password=False), **SUITE_AUTH_SETTINGS)
+
+
+def seeder_engine(database: provision.TestDatabase) -> Engine:
+    """The service's engine options (statement timeout, pre-ping), as the seeding role."""
+    url = database.seeder_url.render_as_string(hide_password=False)
+    return create_db_engine(service_settings(database).model_copy(update={"database_url": url}))

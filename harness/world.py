@@ -58,6 +58,14 @@ class Snapshot:
         return None
 
 
+@dataclass(frozen=True)
+class Aim:
+    """What one request of a race over the same people was: whose, and whether the removal."""
+
+    user_id: int
+    removal: bool
+
+
 @dataclass
 class World:
     tenants: dict[str, Tenant] = field(default_factory=dict)
@@ -80,6 +88,8 @@ class World:
     # who sent each; an earlier such series a Then step compares them with.
     answers: list[HttpResponse] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)
+    # What each of `answers` was about, in a race over the same people.
+    aims: list[Aim] = field(default_factory=list)
     # Requests sent while the e-mail provider held its messages, and a probe meanwhile.
     held_run: HeldRun | None = None
     # One answer per operation of the API ("POST /users"), when a step tries each of them.

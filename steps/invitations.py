@@ -6,9 +6,10 @@ from sqlalchemy.orm import Session
 
 from harness.answers import assert_error, statuses
 from harness.api import HttpResponse, ServiceApi
-from harness.email_provider import ProviderGate, hold_messages
+from harness.email_provider import ProviderGate, hold_messages, recipients
 from harness.parallel import Call, run_while_held
 from harness.phrases import phrase
+from harness.races import rivals_answered
 from harness.stored import user_row
 from harness.world import AppTweaks, World
 
@@ -90,3 +91,24 @@ def stored_invited(world: World, db_session: Session, person: str, tenant: str) 
 def stored_not_invited(world: World, db_session: Session, person: str, tenant: str) -> None:
     row = user_row(db_session, world.tenant(tenant).id, world.person(person).id)
     assert row is not None and row["invited_at"] is None, row
+
+
+@then(
+    phrase(
+        "an invitation e-mail went out for every invitation answered {status:d}, and for no other"
+    )
+)
+def emails_match_answers(world: World, email_provider: respx.Router, status: int) -> None:
+    emails = {
+        row["id"]: row["email"]
+        for state in world.stored_before.tenants.values()
+        for row in state.users
+    }
+    answered = sorted(
+        emails[user_id] for user_id in rivals_answered(world.answers, world.aims, status)
+    )
+    sent = sorted(recipients(email_provider))
+    assert sent == answered, (
+        f"{len(sent)} e-mails went out, {len(answered)} invitations were answered {status}; "
+        f"sent to people told otherwise: {sorted(set(sent) - set(answered))}"
+    )

@@ -20,6 +20,14 @@ from harness.auth import Headers
 from harness.parallel import MAX_WORKERS, Call, run_at_once
 from harness.people import listed, numbered_person
 from harness.phrases import phrase
+from harness.races import (
+    REMOVED,
+    besides_the_removal,
+    by_person,
+    creations,
+    described,
+    removals_meeting,
+)
 from harness.stored import counters_of, users_of
 from harness.world import AppTweaks, World
 
@@ -73,6 +81,29 @@ JOB_S = 3.0
 def add_many(world: World, live_server_url: str, tenant: str, count: int) -> None:
     slug = world.tenant(tenant).slug
     world.answers = run_at_once(live_server_url, [adding(slug, n) for n in range(count)])
+
+
+@when(phrase("{tenant:Name} adds {count:d} different people at the same moment, {keying:Keying}"))
+def add_many_keyed(
+    world: World, live_server_url: str, tenant: str, count: int, keying: str
+) -> None:
+    slug = world.tenant(tenant).slug
+    bodies = [numbered_person(slug, n) for n in range(count)]
+    world.answers = run_at_once(live_server_url, creations(slug, bodies, keying))
+
+
+@when(
+    phrase(
+        "{tenant:Name} removes each of its users and sends each {rival:Rival} at the same moment"
+    )
+)
+def remove_each_meeting(
+    world: World, db_session: Session, live_server_url: str, tenant: str, rival: str
+) -> None:
+    acme = world.tenant(tenant)
+    user_ids = [user["id"] for user in users_of(db_session, acme.id)]
+    calls, world.aims = removals_meeting(acme.slug, user_ids, rival)
+    world.answers = run_at_once(live_server_url, calls, lockstep=True)
 
 
 @when(
@@ -223,6 +254,28 @@ def other_answers_are(world: World, count: int, status: int, code: str) -> None:
     assert len(others) == count, statuses(world.answers)
     for answer in others:
         assert_error(answer, status, code)
+
+
+@then("each of them is removed exactly once")
+def each_removed_once(world: World) -> None:
+    wrong = {
+        user_id: described(answers)
+        for user_id, answers in by_person(world.answers, world.aims)
+        if statuses(answers)[REMOVED] != 1
+    }
+    assert not wrong, f"not removed exactly once, by user id (removal first): {wrong}"
+
+
+@then(phrase('every other answer is {done:d} or {status:d} with the error "{code:Text}"'))
+def every_other_answer(world: World, done: int, status: int, code: str) -> None:
+    wrong = {}
+    for user_id, answers in by_person(world.answers, world.aims):
+        rest = besides_the_removal(answers)
+        if any(answer.status_code not in (done, status) for answer in rest):
+            wrong[user_id] = described(answers)
+        for refusal in (answer for answer in rest if answer.status_code == status):
+            assert_error(refusal, status, code)
+    assert not wrong, f"{statuses(world.answers)}; by user id (removal first): {wrong}"
 
 
 @then(phrase("the answers show every value from 1 to {last:d} once"))

@@ -148,13 +148,17 @@ def delete_user(user_id: UserId, scope: AdminScope) -> Response:
     "/{user_id}/invitations", status_code=status.HTTP_202_ACCEPTED, response_model=InvitationOut
 )
 def invite_user(user_id: UserId, scope: AdminScope, email: EmailProviderDep) -> InvitationOut:
-    """Ask the e-mail provider to invite the user; record it only once the provider accepted."""
+    """Ask the e-mail provider to invite the user; record it only once the provider accepted.
+
+    The answer says whether the e-mail went out: 404 before anything was sent (no such
+    user), 502/504 when the provider did not accept it, 202 once it did, even if the
+    user was removed while it was being sent (the e-mail cannot be called back).
+    """
     user = repo.get_user(scope.session, scope.tenant.id, user_id)
     to, name = user.email, user.name
     # End the read before the outbound call: no transaction (or pooled connection)
     # is held while a slow provider keeps us waiting.
     scope.session.commit()
     message_id = email.send_invitation(to=to, name=name, tenant=scope.tenant.slug)
-    user = repo.mark_invited(scope.session, scope.tenant.id, user_id)
-    assert user.invited_at is not None
-    return InvitationOut(user_id=user.id, invited_at=user.invited_at, message_id=message_id)
+    invited_at = repo.mark_invited(scope.session, scope.tenant.id, user_id)
+    return InvitationOut(user_id=user_id, invited_at=invited_at, message_id=message_id)

@@ -4,7 +4,9 @@ connections, and nothing (thread, connection) is left behind."""
 import threading
 import time
 from functools import partial
+from typing import cast
 
+import httpx
 import pytest
 from sqlalchemy import Engine, text
 
@@ -79,3 +81,30 @@ def test_requests_really_overlap_on_separate_connections(
         sender.join(WAIT_LIMIT_S * 3)
     assert waiting == 4, f"only {waiting} requests were in the database at the same time"
     assert sorted(a.json()["value"] for a in answers) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("lockstep", [True, False])
+def test_in_lockstep_no_round_starts_before_the_last_one_ended(lockstep: bool) -> None:
+    """The first call holds its round open until a second-round call starts, or 1 s passes:
+    without lockstep the other workers go on meanwhile; in lockstep they wait for it."""
+    events: list[tuple[str, int]] = []
+    record = threading.Lock()
+    second_round_started = threading.Event()
+
+    def call(position: int) -> HttpResponse:
+        round_number = position // MAX_WORKERS
+        with record:
+            events.append(("start", round_number))
+        if round_number == 1:
+            second_round_started.set()
+        if position == 0:
+            second_round_started.wait(timeout=1.0)
+        with record:
+            events.append(("end", round_number))
+        return cast(HttpResponse, httpx.Response(200))  # no server: only the order counts
+
+    calls = [lambda api, n=n: call(n) for n in range(2 * MAX_WORKERS)]
+    run_at_once("http://127.0.0.1:9", calls, lockstep=lockstep)
+    first_start_of_second_round = events.index(("start", 1))
+    last_end_of_first_round = max(i for i, event in enumerate(events) if event == ("end", 0))
+    assert (first_start_of_second_round > last_end_of_first_round) is lockstep, events

@@ -44,8 +44,8 @@ def test_committed_mode_rows_are_seen_by_other_connections(
     assert _tenants_seen_by_another_connection(admin_engine) == 1
 
 
-def test_wipe_empties_every_table(admin_engine: Engine, service_engine: Engine) -> None:
-    with Session(service_engine) as session:
+def test_wipe_empties_every_table(admin_engine: Engine, seeder_engine: Engine) -> None:
+    with Session(seeder_engine) as session:
         session.add(Tenant(slug="wipe-me", name="Wipe me", seat_limit=1))
         session.commit()
     assert _tenants_seen_by_another_connection(admin_engine) == 1

@@ -1,0 +1,48 @@
+"""The service's requests on the scenario's session (the savepoint mode), as the service's role.
+
+The scenario connects as the seeding role, which may also create tenants; the service
+may not, and must not seem to in a scenario either. So each request gets the scenario's
+session with `SET ROLE` to the service's own role (its BYPASSRLS twin for
+`--without-rls`), and `RESET ROLE` when the request ends.
+"""
+
+from collections.abc import Callable, Generator
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+
+def requests_as(session: Session, role: str) -> Callable[[], Generator[Session]]:
+    """An override of the app's `get_db`: `session`, as `role` for the length of one request."""
+    connection = session.get_bind()
+    assert isinstance(connection, Connection), "the savepoint mode binds a session to one link"
+
+    def get_db() -> Generator[Session]:
+        # Switch on the outer transaction, outside any savepoint: a rollback the service
+        # makes must not undo the switch. The scenario's own open work is kept.
+        if session.in_transaction():
+            session.commit()
+        connection.execute(text(f"SET ROLE {role}"))
+        try:
+            yield session
+        finally:
+            _reset_role(session, connection)
+
+    return get_db
+
+
+def _reset_role(session: Session, connection: Connection) -> None:
+    """Back to the scenario's role, leaving the session as the request left it.
+
+    Not a rollback: that would expire every object of the session, the scenario's
+    people among them. The next request (or the scenario's next read) ends the open
+    savepoint with a commit, so the reset stays.
+    """
+    try:
+        connection.execute(text("RESET ROLE"))
+    except DBAPIError:
+        # The request left its savepoint failed (an error it never rolled back):
+        # drop it, as closing the service's own session would.
+        session.rollback()
+        connection.execute(text("RESET ROLE"))
