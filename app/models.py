@@ -137,7 +137,7 @@ class IdempotencyKey(TenantScoped, Base):
     response_body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    # The sweep of expired keys reads a tenant's oldest keys first (migration 0007).
+    # The sweep of expired keys reads a tenant's oldest keys first (migration 0005).
     __table_args__ = (Index("idempotency_keys_by_age", "tenant_id", "created_at"),)
 
 

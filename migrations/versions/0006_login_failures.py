@@ -7,7 +7,7 @@ tenant row, no email stored, so no RLS is needed. The old rows are not carried o
 they count for a 15-minute window only.
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0005
 Create Date: 2026-11-26
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from migrations.roles import service_role, tenant_policy_sql
 
 revision: str = "0006"
-down_revision: str | None = "0007"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ first; this index makes that a short range scan instead of a read of every key t
 tenant holds. (The caps on API keys and counters need no schema change: they are
 settings, checked under a per-tenant advisory lock.)
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-26
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -6,7 +6,7 @@ an advisory lock, which needs no grant, and creating tenants is provisioning, do
 by another role. So a compromised service can no longer raise its own seat limit
 or invent tenants. The identity sequence of tenants goes with INSERT.
 
-Revision ID: 0005
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-26
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 from migrations.roles import service_role
 
-revision: str = "0005"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
