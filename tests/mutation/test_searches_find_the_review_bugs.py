@@ -10,6 +10,27 @@ import pytest
 
 from tests.mutation.mutants import Mutation, run_on_mutant
 
+# The deadlock under idempotency keys (F1): seats counted under FOR UPDATE on the tenant row
+# again (which needs the UPDATE right on tenants back, so the revoking migration is undone).
+TENANT_ROW_LOCK = (
+    Mutation(
+        "app/repositories/users.py",
+        "    lock_tenant_resource(session, SEATS_LOCK, tenant_id)\n",
+        "    session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())\n",
+    ),
+    Mutation(
+        "migrations/versions/0007_service_role_reads_tenants_only.py",
+        '    op.execute(f"REVOKE UPDATE (seat_limit) ON tenants FROM {role}")\n',
+        "",
+    ),
+    Mutation(
+        "migrations/versions/0007_service_role_reads_tenants_only.py",
+        '    op.execute(f"REVOKE INSERT, UPDATE ON tenants FROM {role}")\n',
+        '    op.execute(f"REVOKE INSERT ON tenants FROM {role}")\n',
+    ),
+)
+# The change racing a removal (F2): the row read without its lock, as before.
+NO_ROW_LOCK = Mutation("app/repositories/users.py", "    if lock:\n", "    if False:\n")
 # The tenant-existence oracle (F4): an unknown tenant's sign-in refused before any counting,
 # so it never reaches the throttle a real tenant's does.
 SIGN_IN_ORACLE = Mutation(
@@ -44,6 +65,8 @@ NO_BULKHEAD = Mutation(
 @pytest.mark.parametrize(
     ("mutation", "search", "caught_by"),
     [
+        (TENANT_ROW_LOCK, "batches", "test_madeup_batches_of_requests_at_the_same_moment"),
+        (NO_ROW_LOCK, "batches", "test_madeup_batches_of_requests_at_the_same_moment"),
         (
             SIGN_IN_ORACLE,
             "again_and_again",
@@ -56,11 +79,18 @@ NO_BULKHEAD = Mutation(
             "test_globex_keeps_working_while_acmes_requests_queue_behind_a_long_batch_job",
         ),
     ],
-    ids=["sign-in-oracle", "api-key-oracle", "starved-by-a-long-job"],
+    ids=[
+        "deadlock-under-keys",
+        "change-racing-removal",
+        "sign-in-oracle",
+        "api-key-oracle",
+        "starved-by-a-long-job",
+    ],
 )
 def test_a_review_bug_put_back_is_found_by_the_suites_search(
-    mutation: Mutation, search: str, caught_by: str
+    mutation: Mutation | tuple[Mutation, ...], search: str, caught_by: str
 ) -> None:
-    run = run_on_mutant([mutation], ["steps", "-k", search])
+    mutations = list(mutation) if isinstance(mutation, tuple) else [mutation]
+    run = run_on_mutant(mutations, ["steps", "-k", search])
     assert run.returncode == 1, run.output
     assert run.failed(caught_by), run.output
