@@ -20,7 +20,7 @@ Feature: Whatever happens, in whatever order, the business rules hold
   Rule: Requests that arrive at the same moment keep the rules too
 
     Scenario: Made-up batches of requests at the same moment keep every business rule
-      Given Acme and Globex, each with 5 seats and an admin at work
+      Given Acme and Globex, each with 10 seats and an admin at work
       When the suite sends made-up batches of their requests, each batch at the same moment
       Then every answer was one the service documents, with nothing of the other tenant
       And what each tenant stored is what some one-after-another order of the answers gives

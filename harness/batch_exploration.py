@@ -30,7 +30,7 @@ from harness.parallel import Call, run_at_once
 from harness.stored import api_keys_of, counters_of, users_of
 
 COUNTERS = ("visits", "orders")
-EMAILS = ("ann", "bea", "cid", "dan", "eve", "fay")
+EMAILS = ("ann", "bea", "cid", "dan", "eve", "fay", "gus", "hal", "ida", "jon", "kim", "lea")
 # What the API documents for each kind of request (status, error code or None).
 DOCUMENTED: dict[str, set[tuple[int, str | None]]] = {
     "add": {(201, None), (409, "email_taken"), (409, "seat_limit_reached")},
@@ -148,6 +148,8 @@ def make_batch(
     Idempotency keys are this batch's own (`number`): a key repeated in a later batch would
     rightly replay an answer about someone removed since.
     """
+    if theme == "people change and leave":
+        return _removals_meeting_rivals(rng, parties)
     batch: list[Sent] = []
     for n in range(size):
         party = parties[n % len(parties)]
@@ -193,13 +195,48 @@ def make_batch(
     return batch
 
 
+def _removals_meeting_rivals(rng: random.Random, parties: list[Party]) -> list[Sent]:
+    """Every person removed while a rename and an invitation of the same person are sent
+    side by side with it (one round): the race is met many times in every run, not by luck."""
+    batch: list[Sent] = []
+    for party in parties:
+        slug, admin = party.slug, party.admin
+        for user_id, email in sorted(party.people.items()):
+            group = [
+                Sent(
+                    "remove",
+                    slug,
+                    f"{slug} removes {email}",
+                    partial(_remove, slug, user_id, admin),
+                    str(user_id),
+                ),
+                Sent(
+                    "rename",
+                    slug,
+                    f"{slug} renames {email}",
+                    partial(_rename, slug, user_id, rng.choice(["Al", "Bo"]), admin),
+                    str(user_id),
+                ),
+                Sent(
+                    "invite",
+                    slug,
+                    f"{slug} invites {email}",
+                    partial(_invite, slug, user_id, admin),
+                    str(user_id),
+                ),
+            ]
+            rng.shuffle(group)
+            batch += group
+    return batch
+
+
 @dataclass
 class BatchExplorer:
     base_url: str
     session: Session
     parties: list[Party]
     seed: int
-    batches: int = 10
+    batches: int = 15
     size: int = 20
     story: list[str] = field(default_factory=list)
 
