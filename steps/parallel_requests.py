@@ -140,8 +140,7 @@ def add_once_under_key(
 )
 def increment_many(world: World, live_server_url: str, tenant: str, name: str, count: int) -> None:
     slug = world.tenant(tenant).slug
-    call: Call = lambda api: api.increment_counter(slug, name)  # noqa: E731
-    world.answers = run_at_once(live_server_url, [call] * count)
+    world.answers = run_at_once(live_server_url, [partial(_increment, slug, name)] * count)
 
 
 @when(
