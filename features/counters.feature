@@ -17,8 +17,9 @@ Feature: Named counters
     Then the counter shows 42
     And Acme's counter "visits" is stored as 42
 
-  Scenario: Reading a counter
-    Given Acme's counter "orders" stands at 5
+  Scenario: Reading one counter among several
+    Given Acme's counter "visits" stands at 3
+    And Acme's counter "orders" stands at 5
     When Acme reads its counter "orders"
     Then the counter shows 5
 

@@ -7,11 +7,12 @@ a pytest session per mutant. All of them use one database migrated here
 (TEST_DATABASE_NAME, emptied at each session's start) on one server (TEST_DATABASE_URL,
 or one throwaway cluster for the run): no cluster and no CREATE DATABASE per mutant.
 
-Two passes:
+Passes:
 1. every mutant, with row-level security on (the service as it runs);
 2. the survivors in the modules that hold the application's own tenant filters, again
    with `--without-rls`: there RLS alone would hide a missing filter, so a mutant the
-   database layer covers is killed by the application layer's scenarios.
+   database layer covers is killed by the application layer's scenarios;
+3. the survivors where the driver shows (app/errors.py, app/db.py), on psycopg 3.
 
     python -m tests.mutation.run_mutmut                       # everything, from scratch
     python -m tests.mutation.run_mutmut --module app/errors.py  # one module (or folder)
@@ -25,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import mutation
@@ -35,14 +37,34 @@ ROOT = Path(__file__).resolve().parents[2]
 MUTMUT = Path(sys.executable).with_name("mutmut")
 # One mutant at a time: the machine has 2 cores shared with others; keep one free.
 MAX_CHILDREN = "1"
-# Where a tenant filter lives in the application (a WHERE tenant_id = ... of its own).
-WITHOUT_RLS_MODULES = (
-    "app/repositories/",
-    "app/auth/api_keys.py",
-    "app/auth/principal.py",
-    "app/auth/throttle.py",
-    "app/idempotency.py",
-    "app/routes/auth.py",
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """Survivors of the first pass in `modules`, tested again under other conditions."""
+
+    why: str
+    modules: tuple[str, ...]
+    env: dict[str, str]
+
+
+RERUNS = (
+    # Where a tenant filter lives in the application (a WHERE tenant_id = ... of its own):
+    # with RLS on, the database layer would hide a missing one.
+    Rerun(
+        "--without-rls",
+        (
+            "app/repositories/",
+            "app/auth/api_keys.py",
+            "app/auth/principal.py",
+            "app/auth/throttle.py",
+            "app/idempotency.py",
+            "app/routes/auth.py",
+        ),
+        {"PYTEST_ADDOPTS": "--without-rls"},
+    ),
+    # Where the driver shows: the SQLSTATE is `pgcode` on psycopg2 and `sqlstate` on psycopg 3.
+    Rerun("on psycopg 3", ("app/errors.py", "app/db.py"), {"TEST_DB_DRIVER": "psycopg"}),
 )
 
 
@@ -97,15 +119,14 @@ def main(argv: list[str]) -> int:
             "TEST_DATABASE_NAME": database.name,
         }
         mutmut_run(names, env)
-        rerun = survivors(WITHOUT_RLS_MODULES, scope)
-        if rerun:
-            print(f"\nPass 2: {len(rerun)} survivors again with --without-rls")
-            mutmut_run(rerun, {**env, "PYTEST_ADDOPTS": "--without-rls"})
-    info = {
-        "wall_s": time.perf_counter() - started,
-        "modules": list(scope),
-        "without_rls": len(rerun),
-    }
+        reruns = {}
+        for rerun in RERUNS:
+            names = survivors(rerun.modules, scope)
+            reruns[rerun.why] = len(names)
+            if names:
+                print(f"\nAgain {rerun.why}: {len(names)} survivors")
+                mutmut_run(names, {**env, **rerun.env})
+    info = {"wall_s": time.perf_counter() - started, "modules": list(scope), "reruns": reruns}
     (ROOT / "mutants" / "mutation-run.json").write_text(json.dumps(info, indent=2) + "\n")
     return mutation.main()
 
