@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MUTMUT = Path(sys.executable).with_name("mutmut")
 # One mutant at a time: the machine has 2 cores shared with others; keep one free.
 MAX_CHILDREN = "1"
+# setup.cfg's also_copy folders, and tests/ (mutmut copies it by default).
+COPIED_FOLDERS = ("features", "steps", "harness", "migrations", "reporting", "tests")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,10 @@ def main(argv: list[str]) -> int:
     if args.module is None and not args.incremental:
         # A full run starts from nothing: results of older code or scenarios would mislead.
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    # mutmut copies the suite into mutants/ over what is there: a file deleted or renamed
+    # since (a migration, a step module) would linger, so the copies start anew.
+    for folder in COPIED_FOLDERS:
+        shutil.rmtree(ROOT / "mutants" / folder, ignore_errors=True)
     # Named mutants are always tested again; without names mutmut tests the unjudged ones.
     names = [mutant_glob(args.module)] if args.module and not args.incremental else []
     started = time.perf_counter()
