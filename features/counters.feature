@@ -80,3 +80,16 @@ Feature: Named counters
       When Acme increments its counters "visits, orders" together
       Then the answer is 200
       And Acme's counters "visits, orders" are each stored as 6
+
+    Scenario: A tenant starts as many counters at once as it has room for
+      Given Acme has room for 2 counters
+      When Acme increments its counters "visits, orders" together
+      Then the answer is 200
+      And Acme has exactly 2 counters stored
+
+    Scenario: With room for one more, counters it has and one new go up together
+      Given Acme has room for 3 counters
+      And Acme's counters "visits, orders" stand at 5
+      When Acme increments its counters "visits, refunds" together
+      Then the answer is 200
+      And Acme has exactly 3 counters stored
