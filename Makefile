@@ -23,7 +23,7 @@ COVERAGE_GATE :=
 export COVERAGE_FILE := .coverage.shard-$(GROUP)
 endif
 
-.PHONY: acceptance test coverage-gate bench serve explore lint format clean browser
+.PHONY: acceptance test coverage-gate bench mutation serve explore lint format clean browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ explore: $(STAMP)
 		'echo "exploring with EXPLORE_SEED=$$EXPLORE_SEED"; \
 		$(BIN)/pytest steps -p no:cacheprovider -m invariants --gherkin-terminal-reporter'
 
+## Mutation testing (mutmut 3, setup.cfg): mutants of the modules whose bugs cost most, each
+## judged by the scenarios that reach it; prints the score per module. Not part of `make test`
+## (it takes most of an hour here). One module or folder: `make mutation MODULE=app/errors.py`.
+MODULE ?=
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation.run_mutmut $(if $(MODULE),--module $(MODULE))
+
 ## The service on 127.0.0.1:$(PORT) with a database of its own and a demo tenant, until Ctrl-C.
 PORT ?= 8000
 serve: $(STAMP)
@@ -91,4 +98,4 @@ browser:
 		exit 1; fi
 
 clean:
-	rm -rf $(VENV) reports .coverage .ruff_cache .hypothesis
+	rm -rf $(VENV) reports .coverage .ruff_cache .hypothesis mutants

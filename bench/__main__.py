@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from bench import report
+from bench import mutation, report
 from bench.generated import generated_project
 from bench.load import measure_load
 from bench.runners import (
@@ -116,6 +116,8 @@ def main() -> int:
     except BenchRunFailed as failure:
         print(f"[bench] a measured run failed, no figures written:\n{failure}", file=sys.stderr)
         return 1
+    # Read from `make mutation`'s last results, never run here (it takes most of an hour).
+    results["mutation"] = mutation.summary()
     results["bench_wall_s"] = time.perf_counter() - started
     path = report.write(results)
     print(report.table(results))

@@ -103,6 +103,7 @@ def table(results: dict[str, Any]) -> str:
                 f"{r['rps']:.0f}, {ms(r['p50_s'])} / {ms(r['p95_s'])}",
             )
         )
+    rows += mutation_rows(results.get("mutation"))
     width = max(len(label) for label, _ in rows)
     lines = [f"| {'figure'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
     lines += [f"| {label.ljust(width)} | {value} |" for label, value in rows]
@@ -113,6 +114,22 @@ def table(results: dict[str, Any]) -> str:
         f"Each figure: median of {results['runs']} runs."
     )
     return "\n".join(lines)
+
+
+def mutation_rows(score: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The mutation score of `make mutation`'s last run, when there is one."""
+    if not score:
+        return [("mutation score (`make mutation`)", "no results: not run here")]
+    rows = []
+    modules = sorted(score["modules"].items(), key=lambda item: item[0] != "all")
+    for module, m in modules:
+        label = "mutation score, all modules" if module == "all" else f"  mutation score, {module}"
+        percent = 100 * m["killed"] / m["total"] if m["total"] else 0.0
+        rows.append((label, f"{m['killed']} / {m['total']} killed ({percent:.1f}%)"))
+    run = score.get("run")
+    if run:
+        rows.append(("  `make mutation` wall time, one mutant at a time", s(run["wall_s"])))
+    return rows
 
 
 def write(results: dict[str, Any]) -> Path:

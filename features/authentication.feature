@@ -39,6 +39,7 @@ Feature: Signing in and proving who you are
     Scenario: A wrong password is refused
       When Alice signs in to Acme with the password "Correct Horse Battery Staple"
       Then the answer is 401 with the error "invalid_credentials"
+      And the answer asks for credentials
       And the answer holds no token
       And Acme has 1 failed sign-in stored for Alice
       And Acme's stored data is unchanged
@@ -97,6 +98,7 @@ Feature: Signing in and proving who you are
       Given Alice holds <credential>
       When Alice adds Carol to Acme
       Then the answer is 401 with the error "invalid_credentials"
+      And the answer asks for credentials
       And Acme's stored data is unchanged
 
       Examples:

@@ -12,34 +12,49 @@ Feature: Bad requests are refused clearly and change nothing
     Scenario Outline: A new user sent as <problem> is refused
       When Acme sends a new user as <problem>
       Then the answer is <status> with the error "<code>"
+      And the error says "<message>"
       And Acme has no users stored
 
       Examples:
-        | problem                         | status | code                   |
-        | malformed JSON                  | 422    | validation_failed      |
-        | a JSON list                     | 422    | validation_failed      |
-        | plain text                      | 415    | unsupported_media_type |
-        | a web form                      | 415    | unsupported_media_type |
-        | JSON larger than the limit      | 413    | body_too_large         |
-        | a large body sent in pieces     | 413    | body_too_large         |
+        | problem                                            | status | code                   | message                                      |
+        | malformed JSON                                     | 422    | validation_failed      | The request body is not valid JSON.          |
+        | a JSON list                                        | 422    | validation_failed      | Invalid input: body                          |
+        | JSON with the name and the email of the wrong type | 422    | validation_failed      | Invalid input: body.email, body.name         |
+        | plain text                                         | 415    | unsupported_media_type | Send the request body as application/json.   |
+        | a single character of plain text                   | 415    | unsupported_media_type | Send the request body as application/json.   |
+        | plain text sent in pieces                          | 415    | unsupported_media_type | Send the request body as application/json.   |
+        | a web form                                         | 415    | unsupported_media_type | Send the request body as application/json.   |
+        | JSON larger than the limit                         | 413    | body_too_large         | The request body is larger than 65536 bytes. |
+        | a large body sent in pieces                        | 413    | body_too_large         | Content Too Large                            |
+
+    Scenario Outline: A new user sent as <form> is added
+      When Acme sends a new user as <form>
+      Then the answer is 201
+      And Acme has exactly 1 user stored
+
+      Examples:
+        | form                                 |
+        | JSON naming its character set        |
+        | JSON of a media type ending in +json |
+        | JSON exactly as large as the limit   |
 
   Rule: A body is JSON that reads only one way: UTF-8, each field once, nested only a little
 
     Scenario Outline: A body of <problem> is refused by every request that takes a body
       Given Alice, an admin of Acme, is signed in
       When Alice sends <problem> to every request that takes a body
-      Then every one is answered 422 with the error "validation_failed", saying the body is not valid JSON
+      Then every one is answered 422 with the error "validation_failed", saying the body is not valid JSON because "<reason>"
       And Acme's stored data is unchanged
 
       Examples:
-        | problem                                  |
-        | text that is not UTF-8                   |
-        | UTF-16 text                              |
-        | JSON behind a byte-order mark            |
-        | a string holding a lone surrogate escape |
-        | JSON nested 5000 levels deep             |
-        | an object naming the same field twice    |
-        | a number JSON does not have (NaN)        |
+        | problem                                  | reason                                  |
+        | text that is not UTF-8                   | the body is not valid UTF-8             |
+        | UTF-16 text                              | the body is not valid UTF-8             |
+        | JSON behind a byte-order mark            | the body starts with a byte-order mark  |
+        | a string holding a lone surrogate escape | a string holds a lone surrogate escape  |
+        | JSON nested 5000 levels deep             | the body is nested deeper than 32 levels |
+        | an object naming the same field twice    | a member name appears twice in one object |
+        | a number JSON does not have (NaN)        | NaN is not a JSON number                |
 
   Rule: Fields must have the right types, and only known fields are accepted
 
@@ -170,6 +185,17 @@ Feature: Bad requests are refused clearly and change nothing
         | Alice's record | /users/{Alice} | DELETE, GET, HEAD, OPTIONS, PATCH |
         | the user list  | /users         | GET, HEAD, OPTIONS, POST          |
         | sign-in        | /auth/login    | OPTIONS, POST                     |
+
+  Rule: An address the service does not have is answered in the one error shape
+
+    Scenario Outline: <method> on an address the service does not have is answered not found
+      When Acme sends <method> to /no-such-address
+      Then the answer is 404 with the error "not_found", saying "Not Found"
+
+      Examples:
+        | method |
+        | GET    |
+        | DELETE |
 
   Rule: A user id in the address must be a number the service can hold
 

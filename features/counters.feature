@@ -17,8 +17,9 @@ Feature: Named counters
     Then the counter shows 42
     And Acme's counter "visits" is stored as 42
 
-  Scenario: Reading a counter
-    Given Acme's counter "orders" stands at 5
+  Scenario: Reading one counter among several
+    Given Acme's counter "visits" stands at 3
+    And Acme's counter "orders" stands at 5
     When Acme reads its counter "orders"
     Then the counter shows 5
 
@@ -79,3 +80,16 @@ Feature: Named counters
       When Acme increments its counters "visits, orders" together
       Then the answer is 200
       And Acme's counters "visits, orders" are each stored as 6
+
+    Scenario: A tenant starts as many counters at once as it has room for
+      Given Acme has room for 2 counters
+      When Acme increments its counters "visits, orders" together
+      Then the answer is 200
+      And Acme has exactly 2 counters stored
+
+    Scenario: With room for one more, counters it has and one new go up together
+      Given Acme has room for 3 counters
+      And Acme's counters "visits, orders" stand at 5
+      When Acme increments its counters "visits, refunds" together
+      Then the answer is 200
+      And Acme has exactly 3 counters stored

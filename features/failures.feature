@@ -21,8 +21,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       Given Alice is a member of Acme
       And the service has lost its database
       When Acme adds Bob with the email "bob@acme.example"
-      Then the answer is 503 with the error "service_unavailable"
-      And the answer asks the caller to retry later
+      Then the answer is 503 with the error "service_unavailable", saying "The service is temporarily unavailable; try again shortly.", and asks the caller to retry later
       And Acme has exactly 1 user stored
 
     Scenario: The service recovers by itself once the database is back
@@ -38,7 +37,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
     Scenario: A database connection killed during a request
       Given Acme's counter "visits" stands at 5
       When Acme's increment of "visits" loses its database connection midway
-      Then the answer is 503 with the error "service_unavailable"
+      Then the answer is 503 with the error "service_unavailable", saying "The service is temporarily unavailable; try again shortly.", and asks the caller to retry later
       And Acme's counter "visits" is stored as 5
       And Acme can still read its counter "visits" as 5
 
@@ -46,7 +45,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       Given Acme's counter "visits" stands at 5
       And the service allows each database statement a short time only
       When Acme increments its counter "visits" while a batch job holds it
-      Then the answer is 503 with the error "database_timeout"
+      Then the answer is 503 with the error "database_timeout", saying "The service took too long to answer; nothing was saved. Try again shortly.", and asks the caller to retry later
       And the service has given all its database connections back
       And Acme's counter "visits" is stored as 5
 
@@ -66,7 +65,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And the service makes a single attempt at each write
       And a clerk of Acme has begun adding Carol with the email "carol@acme.example"
       When Acme changes Alice's email to "carol@acme.example" while the clerk renames Alice to "Alicia"
-      Then the answer is 409 with the error "write_conflict"
+      Then the answer is 409 with the error "write_conflict", saying "Another change to the same data got in the way; nothing was saved. Try again.", and asks the caller to retry later
       And Alice is stored in Acme with the name "Alicia"
       And Acme has a user with the email "carol@acme.example" stored
 
@@ -76,7 +75,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       Given Alice is a member of Acme
       And the service has a bug in finding a request's tenant
       When Acme lists its users
-      Then the answer is 500 with the error "internal_error"
+      Then the answer is 500 with the error "internal_error", saying "Something went wrong on our side; it has been logged."
       And the answer shows no internals
       And the server log holds the trace for the answer's request id
 

@@ -96,3 +96,19 @@ def assert_alike(answer: HttpResponse, other: HttpResponse, what: str) -> None:
     if "Retry-After" in answer.headers:
         waits = int(answer.headers["Retry-After"]), int(other.headers["Retry-After"])
         assert abs(waits[0] - waits[1]) <= RETRY_AFTER_SLACK_S, f"{what}: Retry-After {waits}"
+
+
+NOT_JSON = "The request body is not valid JSON."
+
+
+def not_json_problem(answer: HttpResponse, reason: str) -> str | None:
+    """What is wrong with a refusal of an unreadable body: it says so, and why; None if right."""
+    error = answer.json()["error"]
+    messages = [detail["message"] for detail in error.get("details", [])]
+    if (
+        error["message"] != NOT_JSON
+        or not messages
+        or any(not m.endswith(f": {reason}") for m in messages)
+    ):
+        return f"should say {NOT_JSON!r} and why ({reason!r}): {answer.text}"
+    return None

@@ -4,13 +4,17 @@
 body is covered at once (and must add its well-formed body to `VALID_BODIES`).
 `unreadable(problem, valid)` turns a well-formed body into one kind of bytes a lenient
 parser would read some way: not UTF-8, a byte-order mark, a duplicate field, ...
+`new_user_body(form, limit)` is a new user's body as the scenarios name it, with the
+Content-Type it is sent under: refused forms (not JSON, too large, ...) and accepted ones.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
+
+from harness.people import VALID_NEW_USER
 
 Operation = tuple[str, str]  # (method, path as the OpenAPI document writes it)
 
@@ -83,3 +87,48 @@ def unreadable(problem: str, valid: dict[str, Any]) -> bytes:
         return UNREADABLE[problem](valid)
     except KeyError:
         raise AssertionError(f"no body {problem!r}; known: {sorted(UNREADABLE)}") from None
+
+
+JSON = "application/json"
+
+
+def _in_pieces(body: bytes, size: int = 4096) -> Iterator[bytes]:
+    # No Content-Length: the service can only count the bytes as they arrive.
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+def _padded_to(size: int) -> bytes:
+    """A valid new user whose JSON text is exactly `size` bytes (blanks after the object)."""
+    text = json.dumps(VALID_NEW_USER).encode()
+    assert len(text) <= size, f"a new user does not fit in {size} bytes"
+    return text + b" " * (size - len(text))
+
+
+def new_user_body(form: str, limit: int) -> tuple[bytes | Iterable[bytes], str]:
+    """A new user's body in `form`, and its Content-Type; `limit` is the service's body limit."""
+    valid = json.dumps(VALID_NEW_USER).encode()
+    forms: dict[str, Callable[[], tuple[bytes | Iterable[bytes], str]]] = {
+        "malformed JSON": lambda: (valid[:-5], JSON),
+        "a JSON list": lambda: (json.dumps([VALID_NEW_USER]).encode(), JSON),
+        "JSON with the name and the email of the wrong type": lambda: (
+            json.dumps({"name": 42, "email": ["robin@acme.example"]}).encode(),
+            JSON,
+        ),
+        "plain text": lambda: (b"name=Robin Doe, email=robin@acme.example", "text/plain"),
+        "a single character of plain text": lambda: (b"R", "text/plain"),
+        "plain text sent in pieces": lambda: (_in_pieces(b"name=Robin Doe"), "text/plain"),
+        "a web form": lambda: (
+            b"name=Robin+Doe&email=robin%40acme.example",
+            "application/x-www-form-urlencoded",
+        ),
+        "JSON larger than the limit": lambda: (_padded_to(limit + 1), JSON),
+        "a large body sent in pieces": lambda: (_in_pieces(_padded_to(limit + 1)), JSON),
+        "JSON exactly as large as the limit": lambda: (_padded_to(limit), JSON),
+        "JSON naming its character set": lambda: (valid, "application/json; charset=utf-8"),
+        "JSON of a media type ending in +json": lambda: (valid, "application/vnd.acme.user+json"),
+    }
+    try:
+        return forms[form]()
+    except KeyError:
+        raise AssertionError(f"no new user body {form!r}; known: {sorted(forms)}") from None

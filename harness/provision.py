@@ -81,6 +81,11 @@ def create_database(server_url: URL, name: str) -> TestDatabase:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+    return database_urls(server_url, name)
+
+
+def database_urls(server_url: URL, name: str) -> TestDatabase:
+    """The URLs of database `name` on the server, as the owner and as the service's roles."""
     admin = server_url.set(database=name)
     return TestDatabase(
         name=name,

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
 
 from app.db import create_db_engine
 from app.settings import Settings
@@ -34,6 +35,10 @@ class SuiteSettings(BaseSettings):
     # psycopg2 (psycopg2-binary) by default; psycopg is psycopg 3, which SQLAlchemy 2.1 picks
     # for a plain postgresql:// URL.
     test_db_driver: Literal["psycopg2", "psycopg"] = "psycopg2"
+    # A database migrated beforehand, used as it is by every session (emptied at its start,
+    # kept at its end): for many sessions one after another, as `make mutation` runs one
+    # per mutant, where creating and dropping a database would cost a second each.
+    test_database_name: str | None = None
 
 
 @contextmanager
@@ -65,6 +70,17 @@ def suite_database(server: URL, name: str) -> Iterator[provision.TestDatabase]:
         yield database
     finally:
         provision.drop_database(server, name)
+
+
+def reused_database(server: URL, name: str) -> provision.TestDatabase:
+    """TEST_DATABASE_NAME's database, migrated by whoever set it, emptied of committed rows."""
+    database = provision.database_urls(server, name)
+    engine = create_engine(database.admin_url, poolclass=NullPool)
+    try:
+        provision.wipe(engine)  # a mutant killed mid-scenario may have left rows
+    finally:
+        engine.dispose()
+    return database
 
 
 def service_settings(database: provision.TestDatabase, *, rls: bool = True) -> Settings:

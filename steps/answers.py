@@ -18,6 +18,28 @@ def answer_error(world: World, status: int, code: str) -> None:
     assert_error(world.last, status, code)
 
 
+@then(phrase('the answer is {status:d} with the error "{code:Text}", saying "{message:Text}"'))
+def answer_error_saying(world: World, status: int, code: str, message: str) -> None:
+    assert_error(world.last, status, code)
+    assert world.last.json()["error"]["message"] == message, world.last.text
+
+
+@then(
+    phrase(
+        'the answer is {status:d} with the error "{code:Text}", saying "{message:Text}", '
+        "and asks the caller to retry later"
+    )
+)
+def answer_error_retry_later(world: World, status: int, code: str, message: str) -> None:
+    answer_error_saying(world, status, code, message)
+    retry_later(world)
+
+
+@then(phrase('the error says "{message:Text}"'))
+def error_says(world: World, message: str) -> None:
+    assert world.last.json()["error"]["message"] == message, world.last.text
+
+
 @then(phrase('the error names the field "{field:Text}"'))
 def error_names_field(world: World, field: str) -> None:
     error = world.last.json()["error"]

@@ -63,7 +63,10 @@ def same_as_first(world: World) -> None:
     first = world.earlier
     assert first is not None, "no first request was made"
     assert (world.last.status_code, world.last.json()) == (first.status_code, first.json())
-    assert world.last.headers["Location"] == first.headers["Location"]
+    # Both answers are JSON and point at the one user added, as a first answer does.
+    for answer in (first, world.last):
+        assert answer.headers["Content-Type"] == "application/json", answer.headers
+        assert answer.headers["Location"] == f"/users/{first.json()['id']}", answer.headers
 
 
 @then(phrase("{tenant:Name} keeps no idempotency key older than {hours:d} hours"))

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from pytest_bdd import then, when
 
-from harness.answers import refusal_problem
+from harness.answers import not_json_problem, refusal_problem
 from harness.api import ServiceApi
 from harness.bodies import VALID_BODIES, operations_with_body, unreadable
 from harness.phrases import phrase
@@ -26,14 +26,15 @@ def send_to_every_body(
 @then(
     phrase(
         'every one is answered {status:d} with the error "{code:Text}", saying the body is '
-        "not valid JSON"
+        'not valid JSON because "{reason:Text}"'
     )
 )
-def every_one_not_json(world: World, status: int, code: str) -> None:
+def every_one_not_json(world: World, status: int, code: str, reason: str) -> None:
     assert world.by_operation, "no request was sent"
     wrong = {
         operation: problem
         for operation, answer in world.by_operation.items()
         if (problem := refusal_problem(answer, status, code, "json_invalid"))
+        or (problem := not_json_problem(answer, reason))
     }
     assert not wrong, "\n".join(f"{operation}: {problem}" for operation, problem in wrong.items())

@@ -1,7 +1,6 @@
 """A tenant's users: seeding, the directory operations (well-formed or not), what is stored."""
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -9,6 +8,7 @@ from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
 from harness.api import ServiceApi
+from harness.bodies import new_user_body
 from harness.factories import UserFactory
 from harness.paging import read_pages
 from harness.people import VALID_NEW_USER
@@ -19,18 +19,6 @@ from harness.world import World
 # Larger than any id the database will hand out in a test run, still a valid id.
 UNKNOWN_USER_ID = 2**62
 NEW_USER = {"name": "Carol", "email": "carol@example.com"}
-JSON = "application/json"
-
-
-def _oversized(app: FastAPI) -> bytes:
-    limit: int = app.state.settings.max_body_bytes
-    return json.dumps({**VALID_NEW_USER, "name": "x" * limit}).encode()
-
-
-def _in_pieces(body: bytes, size: int = 4096) -> Iterator[bytes]:
-    # No Content-Length: the service can only count the bytes as they arrive.
-    for start in range(0, len(body), size):
-        yield body[start : start + size]
 
 
 # --- Given ------------------------------------------------------------------------------
@@ -152,23 +140,9 @@ def send_change(
     )
 
 
-@when(phrase("{tenant:Name} sends a new user as {problem:Value}"))
-def send_new_user_as(
-    world: World, api: ServiceApi, app: FastAPI, tenant: str, problem: str
-) -> None:
-    valid = json.dumps(VALID_NEW_USER).encode()
-    bodies: dict[str, tuple[bytes | Iterator[bytes], str]] = {
-        "malformed JSON": (valid[:-5], JSON),
-        "a JSON list": (json.dumps([VALID_NEW_USER]).encode(), JSON),
-        "plain text": (b"name=Robin Doe, email=robin@acme.example", "text/plain"),
-        "a web form": (
-            b"name=Robin+Doe&email=robin%40acme.example",
-            "application/x-www-form-urlencoded",
-        ),
-        "JSON larger than the limit": (_oversized(app), JSON),
-        "a large body sent in pieces": (_in_pieces(_oversized(app)), JSON),
-    }
-    body, content_type = bodies[problem]
+@when(phrase("{tenant:Name} sends a new user as {form:Value}"))
+def send_new_user_as(world: World, api: ServiceApi, app: FastAPI, tenant: str, form: str) -> None:
+    body, content_type = new_user_body(form, app.state.settings.max_body_bytes)
     world.response = api.create_user_from_bytes(world.tenant(tenant).slug, body, content_type)
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 COPY_IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "reports", "__pycache__", ".ruff_cache", ".pytest_cache", ".coverage*"
+    ".venv",
+    ".git",
+    "reports",
+    "mutants",
+    "__pycache__",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".coverage*",
 )
 
 
