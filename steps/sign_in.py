@@ -57,16 +57,9 @@ def _set_cookie(answer: HttpResponse) -> SimpleCookie:
 
 
 @given(phrase("{person:Name}, {role:ARole} of {tenant:Name}, is signed in"))
+@given(phrase("{person:Name} is signed in to {tenant:Name} as {role:ARole}"))
 def person_signed_in(
     world: World, service_settings: Settings, person: str, role: str, tenant: str
-) -> None:
-    add_person(world, person, role, tenant)
-    sign_in(world, service_settings, person)
-
-
-@given(phrase("{person:Name} is signed in to {tenant:Name} as {role:ARole}"))
-def signed_in_as(
-    world: World, service_settings: Settings, person: str, tenant: str, role: str
 ) -> None:
     add_person(world, person, role, tenant)
     sign_in(world, service_settings, person)
