@@ -16,7 +16,7 @@ from app.auth.passwords import HashCost, hash_password
 from app.auth.throttle import account_key
 from app.db import TENANCY_INFO_KEY, apply_tenant
 from app.models import ApiKey, Counter, LoginFailure, Tenant, User
-from app.tenant_schemas import create_schema
+from app.tenant_schemas import create_schema, schema_name_for
 from harness.auth import SUITE_HASH_COST
 from harness.provision import SERVICE_ROLE, TENANT_GROUP_ROLE
 
@@ -49,6 +49,8 @@ class TenantFactory(SQLAlchemyModelFactory):
         schemas = session.info.get(TENANCY_INFO_KEY) == "schemas"
         if schemas:
             as_provisioning(session)
+            if with_schema:
+                schema_name_for(kwargs["slug"])  # an unsafe slug is refused before any row
         tenant = super()._create(model_class, *args, **kwargs)
         if schemas and with_schema:
             as_provisioning(session)
