@@ -86,6 +86,45 @@ def test_provisioning_makes_migrates_records_and_takes_down_a_schema(db_session:
     assert connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}) is None
 
 
+def test_only_the_tenants_own_role_has_rights_on_its_schema(db_session: Session) -> None:
+    """The service role (NOINHERIT) holds no right on any tenant's schema; each tenant's
+    role holds rights on its own schema's tables and no other's."""
+    acme = TenantFactory(slug="acme", name="Acme", with_schema=False)
+    globex = TenantFactory(slug="globex", name="Globex", with_schema=False)
+    as_provisioning(db_session)
+    connection = db_session.connection()
+    for tenant in (acme, globex):
+        create_schema(
+            connection,
+            tenant.id,
+            tenant.slug,
+            service_role=SERVICE_ROLE,
+            group_role=TENANT_GROUP_ROLE,
+        )
+    roles = dict(
+        connection.execute(
+            text("SELECT slug, schema_role FROM tenants WHERE schema_role IS NOT NULL")
+        ).all()
+    )
+
+    def may(role: str, schema: str, right: str = "SELECT") -> bool:
+        return bool(
+            connection.scalar(
+                text(
+                    "SELECT has_schema_privilege(:role, :schema, 'USAGE') "
+                    "AND has_table_privilege(:role, :schema || '.users', :right)"
+                ),
+                {"role": role, "schema": schema, "right": right},
+            )
+        )
+
+    assert not may(SERVICE_ROLE, "tenant_acme")
+    assert not may(SERVICE_ROLE, "tenant_globex")
+    assert may(roles["acme"], "tenant_acme", "INSERT")
+    assert not may(roles["acme"], "tenant_globex")
+    assert not may(roles["globex"], "tenant_acme")
+
+
 @pytest.mark.parametrize(
     ("revision", "says"), [(None, "is not ready yet"), ("t0001", "is being upgraded")]
 )
