@@ -101,7 +101,7 @@ def test_only_the_tenants_own_role_has_rights_on_its_schema(db_session: Session)
             service_role=SERVICE_ROLE,
             group_role=TENANT_GROUP_ROLE,
         )
-    roles = dict(
+    roles: dict[str, str] = dict(
         connection.execute(
             text("SELECT slug, schema_role FROM tenants WHERE schema_role IS NOT NULL")
         ).all()
