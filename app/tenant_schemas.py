@@ -16,10 +16,13 @@ Creating a tenant is provisioning, not the service's work: it runs as a role tha
 create schemas and roles. Every name goes into SQL as a quoted identifier.
 """
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -114,10 +117,8 @@ def migrate_schema(connection: Connection, tenant_id: int, revision: str) -> Non
     )
     # The tenant environment puts the schema alone on the search path; put back the caller's.
     search_path = connection.scalar(text("SELECT current_setting('search_path')"))
-    if current is not None and revision != "head" and _is_older(config, revision, current):
-        command.downgrade(config, revision)
-    else:
-        command.upgrade(config, revision)
+    down = current is not None and revision != "head" and _is_older(revision, current)
+    _run_tenant_migrations(config, revision, down=down)
     connection.execute(text("SELECT set_config('search_path', :path, true)"), {"path": search_path})
     reached = connection.scalar(
         text(f"SELECT version_num FROM {_quoted(connection, row.schema_name)}.alembic_version")
@@ -128,11 +129,31 @@ def migrate_schema(connection: Connection, tenant_id: int, revision: str) -> Non
     )
 
 
-def _is_older(config: Config, revision: str, than: str) -> bool:
-    script = ScriptDirectory.from_config(config)
-    return revision in {rev.revision for rev in script.iterate_revisions(than, "base")} and (
-        revision != than
-    )
+@lru_cache(maxsize=1)
+def _tenant_scripts() -> ScriptDirectory:
+    """The tenant migrations, read once per process: every tenant is migrated with them,
+    and reading the folder again (what `alembic.command` does) costs more than the DDL."""
+    config = Config()
+    config.set_main_option("script_location", str(TENANT_MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def _run_tenant_migrations(config: Config, revision: str, *, down: bool) -> None:
+    """What `alembic upgrade` / `alembic downgrade` do, on the cached script directory."""
+    script = _tenant_scripts()
+
+    def steps(current: Any, _: MigrationContext) -> Any:
+        if down:
+            return script._downgrade_revs(revision, current)
+        return script._upgrade_revs(revision, current)
+
+    with EnvironmentContext(config, script, fn=steps, destination_rev=revision):
+        script.run_env()
+
+
+def _is_older(revision: str, than: str) -> bool:
+    below = {rev.revision for rev in _tenant_scripts().iterate_revisions(than, "base")}
+    return revision in below and revision != than
 
 
 def drop_schema(connection: Connection, schema: str, role: str) -> None:
