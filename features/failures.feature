@@ -144,6 +144,15 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       Then the list shows exactly Alice
 
     @schemas_only
+    Scenario: A person of a tenant whose schema an upgrade has not reached cannot sign in yet
+      Given the tenant Globex
+      And Gina, an admin of Globex, has the password "correct horse battery staple"
+      And Globex's schema is one migration behind
+      When Gina signs in to Globex with the password "correct horse battery staple"
+      Then the answer is 503 with the error "tenant_unavailable"
+      And the answer holds no token
+
+    @schemas_only
     Scenario: A tenant registered before its schema exists is told to come back
       Given the tenant Initech, whose schema is not created yet
       When an admin of Initech with a valid token lists its users

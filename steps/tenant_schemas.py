@@ -16,7 +16,7 @@ from app.settings import Settings
 from app.tenant_schemas import TENANT_SCHEMA_HEAD, UnsafeTenantSlug, migrate_schema
 from harness.api import ServiceApi
 from harness.auth import bearer
-from harness.factories import TenantFactory
+from harness.factories import TenantFactory, as_provisioning
 from harness.phrases import phrase
 from harness.world import AppTweaks, World
 
@@ -43,7 +43,8 @@ def tenant_without_schema(world: World, name: str) -> None:
 @given(phrase("{tenant:Name}'s schema is one migration behind"))
 def schema_behind(world: World, db_session: Session, tenant: str) -> None:
     # The real tenant migrations, run down one revision, as an upgrade that has not yet
-    # reached this schema would leave it.
+    # reached this schema would leave it. As provisioning, whoever was seeded last.
+    as_provisioning(db_session)
     migrate_schema(db_session.connection(), world.tenant(tenant).id, ONE_BEHIND)
     db_session.commit()
 
