@@ -57,7 +57,13 @@ def upgrade() -> None:
     # The service switches into tenant roles but holds none of their rights itself: each
     # request's transaction takes one tenant's role (SET LOCAL ROLE), so a query naming
     # another tenant's schema is refused by PostgreSQL. NOINHERIT is what keeps them apart.
-    op.execute(f"ALTER ROLE {service_role()} NOINHERIT")
+    # Only when needed: the role belongs to the whole server, and databases migrated at
+    # the same time (one per test worker) must not update its catalog row at once.
+    role = service_role()
+    op.execute(
+        f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}' AND rolinherit) "
+        f"THEN ALTER ROLE {role} NOINHERIT; END IF; END $$"
+    )
 
 
 def downgrade() -> None:
