@@ -9,8 +9,6 @@ and runs the features there with TEST_TENANCY=schemas.
   layer scenarios.
 """
 
-import pytest
-
 from tests.mutation.mutants import Mutation, run_on_mutant
 from tests.mutation.test_scenarios_catch_bugs import (
     NO_FILTER_ON_COUNTER,
@@ -37,26 +35,26 @@ SERVICE_ROLE_READS_TENANT_SCHEMAS = Mutation(
 )
 
 
-@pytest.fixture(autouse=True)
-def schemas_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEST_TENANCY", "schemas")
-
-
 def test_schema_privileges_alone_keep_tenants_apart_without_the_filters() -> None:
     run = run_on_mutant(
         [NO_FILTER_ON_ONE_USER, NO_FILTER_ON_USER_LIST, NO_FILTER_ON_COUNTER],
         ["steps", "-m", "tenant_isolation"],
+        tenancy="schemas",
     )
     assert run.returncode == 0, run.output
 
 
 def test_a_search_path_set_for_the_session_fails_the_pooled_connection_scenario() -> None:
-    run = run_on_mutant([SESSION_SEARCH_PATH], ["steps", "-m", "tenant_isolation"])
+    run = run_on_mutant(
+        [SESSION_SEARCH_PATH], ["steps", "-m", "tenant_isolation"], tenancy="schemas"
+    )
     assert run.returncode == 1, run.output
     assert run.failed("test_a_connection_back_in_the_pool_keeps_nothing"), run.output
 
 
 def test_a_grant_on_a_tenant_schema_to_the_service_role_fails_the_database_layer() -> None:
-    run = run_on_mutant([SERVICE_ROLE_READS_TENANT_SCHEMAS], ["steps", "-m", "database_layer"])
+    run = run_on_mutant(
+        [SERVICE_ROLE_READS_TENANT_SCHEMAS], ["steps", "-m", "database_layer"], tenancy="schemas"
+    )
     assert run.returncode == 1, run.output
     assert run.failed("test_outside_any_tenants_context_the_database_shows_no_users_at_all")
