@@ -24,7 +24,8 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.context import SLUG_PATTERN
@@ -154,6 +155,32 @@ def _run_tenant_migrations(config: Config, revision: str, *, down: bool) -> None
 def _is_older(revision: str, than: str) -> bool:
     below = {rev.revision for rev in _tenant_scripts().iterate_revisions(than, "base")}
     return revision in below and revision != than
+
+
+def migrate_every_schema(engine: Engine, revision: str = "head") -> dict[str, str]:
+    """Bring every tenant's schema to `revision`, each in a transaction of its own.
+
+    A schema whose migration fails is rolled back and left where it was (the service
+    refuses that tenant until it is brought up), and the others go on: what each schema
+    reached, by slug, or the error that stopped it. As provisioning, never as the service.
+    """
+    with engine.connect() as connection:
+        tenants = connection.execute(
+            text("SELECT id, slug FROM public.tenants WHERE schema_name IS NOT NULL ORDER BY id")
+        ).all()
+    outcome: dict[str, str] = {}
+    for tenant in tenants:
+        try:
+            with engine.begin() as connection:
+                migrate_schema(connection, tenant.id, revision)
+                reached = connection.scalar(
+                    text("SELECT schema_revision FROM public.tenants WHERE id = :id"),
+                    {"id": tenant.id},
+                )
+            outcome[tenant.slug] = str(reached)
+        except DBAPIError as exc:
+            outcome[tenant.slug] = f"failed: {type(exc.orig).__name__}"
+    return outcome
 
 
 def drop_schema(connection: Connection, schema: str, role: str) -> None:

@@ -2,7 +2,7 @@
 scenarios rely on, and the parts they cannot name in business words."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.db import SCHEMA_CONTEXT, SCHEMA_REVISION_INFO_KEY
@@ -14,6 +14,7 @@ from app.tenant_schemas import (
     UnsafeTenantSlug,
     create_schema,
     drop_schema,
+    migrate_every_schema,
     migrate_schema,
     require_current_schema,
     schema_name_for,
@@ -123,6 +124,34 @@ def test_only_the_tenants_own_role_has_rights_on_its_schema(db_session: Session)
     assert may(roles["acme"], "tenant_acme", "INSERT")
     assert not may(roles["acme"], "tenant_globex")
     assert not may(roles["globex"], "tenant_acme")
+
+
+@pytest.mark.committed_data
+def test_an_upgrade_that_fails_for_one_schema_leaves_it_behind_and_reaches_the_others(
+    db_session: Session, seeder_engine: Engine
+) -> None:
+    acme = TenantFactory(slug="acme", name="Acme", with_schema=False)
+    globex = TenantFactory(slug="globex", name="Globex", with_schema=False)
+    as_provisioning(db_session)
+    for tenant in (acme, globex):
+        create_schema(
+            db_session.connection(),
+            tenant.id,
+            tenant.slug,
+            service_role=SERVICE_ROLE,
+            group_role=TENANT_GROUP_ROLE,
+        )
+        migrate_schema(db_session.connection(), tenant.id, "t0001")
+    # Something in Globex's schema that the next migration runs into.
+    db_session.execute(text("CREATE TABLE tenant_globex.idempotency_keys (x int)"))
+    db_session.commit()
+
+    outcome = migrate_every_schema(seeder_engine)
+
+    assert outcome == {"acme": TENANT_SCHEMA_HEAD, "globex": "failed: DuplicateTable"}
+    assert _registry(db_session, acme.id)[2] == TENANT_SCHEMA_HEAD
+    assert _registry(db_session, globex.id)[2] == "t0001"
+    db_session.commit()
 
 
 @pytest.mark.parametrize(
