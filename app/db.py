@@ -100,8 +100,10 @@ def apply_tenant(session: Session, tenant_id: int) -> None:
 # the revision its schema reached. The names come from the registry and go through
 # quote_ident / the role check of set_config: no SQL is ever built from a slug.
 # A tenant that does not exist (or has no schema yet) matches no row and nothing is set:
-# the request then sees the shared schema's tenant tables, which hold nothing in this
-# mode, as the service's own role. The same statement runs either way.
+# every transaction starts from the connection's own defaults (all the settings here are
+# local), so the request sees the shared schema's tenant tables, which hold nothing in
+# this mode, as the service's own role. The same statement runs either way (the sign-in
+# equivalence scenarios compare them).
 SCHEMA_CONTEXT = text(
     "SELECT set_config('search_path', quote_ident(schema_name) || ', public', true), "
     "set_config('role', schema_role, true), "
