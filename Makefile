@@ -38,12 +38,16 @@ acceptance: $(STAMP)
 
 ## Everything: lint, features and tests with coverage, then the isolation features
 ## again with the database layer switched off (the application's filters alone), then
-## the faults and races on the other PostgreSQL driver (where drivers differ most).
+## every feature again with the other way of keeping tenants apart (TEST_TENANCY: rows,
+## the default, or schemas), then the faults and races on the other PostgreSQL driver
+## (where drivers differ most).
 OTHER_DRIVER := $(if $(filter psycopg,$(TEST_DB_DRIVER)),psycopg2,psycopg)
+OTHER_TENANCY := $(if $(filter schemas,$(TEST_TENANCY)),rows,schemas)
 test: $(STAMP) lint browser
 	$(BIN)/pytest -p no:cacheprovider --cov=app --cov-report=term-missing:skip-covered \
 		$(COVERAGE_GATE) $(SHARD) $(REPORT_FLAGS)
 	$(BIN)/pytest steps -p no:cacheprovider -m tenant_isolation --without-rls -q $(SHARD)
+	TEST_TENANCY=$(OTHER_TENANCY) $(BIN)/pytest steps -p no:cacheprovider -q $(SHARD)
 	TEST_DB_DRIVER=$(OTHER_DRIVER) $(BIN)/pytest steps -p no:cacheprovider -m "failures or concurrency" -q $(SHARD)
 
 ## After sharded `make test` runs: their coverage together, against the same floor.

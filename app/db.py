@@ -1,13 +1,21 @@
-"""Engine, per-request sessions, and the per-transaction tenant setting for RLS."""
+"""Engine, per-request sessions, and the per-transaction tenant context.
+
+Two tenancy strategies (`Settings.tenancy`), one entry point, `apply_tenant`:
+- rows: the transaction's `app.tenant_id`, read by the RLS policies of shared tables;
+- schemas: the transaction's search path and role become the tenant's own (its schema,
+  its NOLOGIN role), read from the registry in one statement; see app/tenant_schemas.py.
+Either way the settings are local to the transaction (set_config(..., true)): a session
+SET would survive on a pooled connection and hand one tenant's context to the next request.
+"""
 
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from fastapi import Request
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -22,6 +30,10 @@ T = TypeVar("T")
 # and hand one tenant's context to the next request.
 TENANT_SETTING = "app.tenant_id"
 TENANT_INFO_KEY = "tenant_id"
+TENANCY_INFO_KEY = "tenancy"
+# The revision the tenant's schema reached (schemas mode), as the last apply_tenant read it.
+SCHEMA_REVISION_INFO_KEY = "schema_revision"
+Tenancy = Literal["rows", "schemas"]
 WRITE_ATTEMPTS_KEY = "write_attempts"
 DEFAULT_WRITE_ATTEMPTS = 3
 
@@ -37,9 +49,9 @@ def create_db_engine(settings: Settings) -> Engine:
     )
 
 
-def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+def create_session_factory(engine: Engine, tenancy: Tenancy = "rows") -> sessionmaker[Session]:
     # expire_on_commit=False: answers are built from objects after the commit.
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, expire_on_commit=False, info={TENANCY_INFO_KEY: tenancy})
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -78,12 +90,34 @@ def apply_tenant(session: Session, tenant_id: int) -> None:
     """Put the session in one tenant's context, now and for every later transaction."""
     session.info[TENANT_INFO_KEY] = tenant_id
     if session.in_transaction():
-        _set_tenant_setting(session.connection(), tenant_id)
+        _set_tenant_setting(session, session.connection(), tenant_id)
     else:
         session.connection()  # begins a transaction; `after_begin` applies the setting
 
 
-def _set_tenant_setting(connection: Connection, tenant_id: int) -> None:
+# Schemas mode: the tenant's schema first on the search path (the shared one after it, for
+# the registry and the throttle), the tenant's role for the rest of the transaction, and
+# the revision its schema reached. The names come from the registry and go through
+# quote_ident / the role check of set_config: no SQL is ever built from a slug.
+# A tenant that does not exist (or has no schema yet) matches no row and nothing is set:
+# every transaction starts from the connection's own defaults (all the settings here are
+# local), so the request sees the shared schema's tenant tables, which hold nothing in
+# this mode, as the service's own role. The same statement runs either way (the sign-in
+# equivalence scenarios compare them).
+SCHEMA_CONTEXT = text(
+    "SELECT set_config('search_path', quote_ident(schema_name) || ', public', true), "
+    "set_config('role', schema_role, true), "
+    f"set_config('{TENANT_SETTING}', CAST(id AS text), true), "
+    "schema_revision "
+    "FROM public.tenants WHERE id = :tenant_id AND schema_name IS NOT NULL"
+)
+
+
+def _set_tenant_setting(session: Session, connection: Connection, tenant_id: int) -> None:
+    if session.info.get(TENANCY_INFO_KEY, "rows") == "schemas":
+        row = connection.execute(SCHEMA_CONTEXT, {"tenant_id": tenant_id}).first()
+        session.info[SCHEMA_REVISION_INFO_KEY] = row.schema_revision if row else None
+        return
     connection.execute(select(func.set_config(TENANT_SETTING, str(tenant_id), True)))
 
 
@@ -92,4 +126,4 @@ def _reapply_tenant(session: Session, _: SessionTransaction, connection: Connect
     # A commit ends the transaction and with it the local setting; carry it into the next one.
     tenant_id = session.info.get(TENANT_INFO_KEY)
     if tenant_id is not None:
-        _set_tenant_setting(connection, tenant_id)
+        _set_tenant_setting(session, connection, tenant_id)

@@ -33,6 +33,11 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     seat_limit: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Schema-per-tenant mode only (app.tenant_schemas): where the tenant's tables are, the
+    # role that alone may use them, and the revision their migrations reached. NULL in rows mode.
+    schema_name: Mapped[str | None] = mapped_column(String(63), unique=True, default=None)
+    schema_role: Mapped[str | None] = mapped_column(String(63), default=None)
+    schema_revision: Mapped[str | None] = mapped_column(String(32), default=None)
 
     __table_args__ = (CheckConstraint("seat_limit >= 0", name="seat_limit_not_negative"),)
 

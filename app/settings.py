@@ -1,7 +1,7 @@
 """Service settings, read from the environment (and a local `.env` file)."""
 
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from pydantic import AnyHttpUrl, Field, PostgresDsn, SecretStr, model_validator
@@ -20,6 +20,10 @@ class Settings(BaseSettings):
 
     # The service's own role: owns no table, is neither superuser nor BYPASSRLS.
     database_url: PostgresDsn
+    # How tenants are kept apart (README, "Two ways to keep tenants apart"): `rows`, shared
+    # tables with a tenant_id under row-level security; `schemas`, a PostgreSQL schema and
+    # role per tenant (app.tenant_schemas). The database must have been provisioned alike.
+    tenancy: Literal["rows", "schemas"] = "rows"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)

@@ -31,6 +31,7 @@ from app.context import SLUG_PATTERN, TenantRef, current_context
 from app.db import apply_tenant, get_db
 from app.errors import AppError
 from app.models import Tenant
+from app.tenant_schemas import require_current_schema
 
 TENANT_HEADER = "X-Tenant-ID"
 # No tenant has this id (identities start at 1): work done "in no tenant" finds nothing.
@@ -126,18 +127,30 @@ def tenant_scope(
     # Waiting for a slot hands the connection back first (the session takes one again
     # after), so the wait holds none.
     with bulkhead.slot(tenant.id, before_waiting=session.rollback):
-        yield _enter_as_principal(session, tenant, claims, credentials)
+        schemas = request.app.state.settings.tenancy == "schemas"
+        yield _enter_as_principal(session, tenant, claims, credentials, schemas)
 
 
 def _enter_as_principal(
-    session: Session, tenant: TenantRef, claims: tokens.Claims | None, credentials: Credentials
+    session: Session,
+    tenant: TenantRef,
+    claims: tokens.Claims | None,
+    credentials: Credentials,
+    schemas: bool,
 ) -> TenantScope:
     enter_tenant(session, tenant)
     if claims is not None:
+        # A valid token already proves the caller; a schema not ready is said at once.
+        if schemas:
+            require_current_schema(session)
         principal = user_principal(session, tenant, claims)
     else:
         assert credentials.api_key is not None
         principal = api_key_principal(session, tenant, credentials.api_key)
+        # After the key is checked: a caller without a valid key learns nothing of the
+        # tenant, not even that its schema is being upgraded.
+        if schemas:
+            require_current_schema(session)
     ctx = current_context()
     if ctx is not None:
         ctx.principal = principal

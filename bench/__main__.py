@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from bench import mutation, report
+from bench import mutation, report, tenancy
 from bench.generated import generated_project
 from bench.load import measure_load
 from bench.runners import (
@@ -101,6 +101,11 @@ def load() -> dict[str, Any]:
     return figures
 
 
+def tenancy_modes() -> dict[str, Any]:
+    step("rows and schemas side by side")
+    return tenancy.compare(RUNS, LOAD_CLIENTS, LOAD_PER_CLIENT, LOAD_MAX_S)
+
+
 def main() -> int:
     started = time.perf_counter()
     try:
@@ -112,6 +117,7 @@ def main() -> int:
             "scaling": scaling(),
             "growth": growth(),
             "load": load(),
+            "tenancy": tenancy_modes(),
         }
     except BenchRunFailed as failure:
         print(f"[bench] a measured run failed, no figures written:\n{failure}", file=sys.stderr)

@@ -16,13 +16,20 @@ import httpx
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
+from app.db import TENANCY_INFO_KEY
 from app.main import create_app
 from harness.api import ServiceApi
 from harness.auth import Headers, api_key
 from harness.factories import ApiKeyFactory, TenantFactory, UserFactory, bind_factories
 from harness.live_server import live_server
 from harness.provision import TestDatabase, worker_database_name
-from harness.suite_database import postgres_server, seeder_engine, service_settings, suite_database
+from harness.suite_database import (
+    SuiteSettings,
+    postgres_server,
+    seeder_engine,
+    service_settings,
+    suite_database,
+)
 
 TENANT = "acme"
 SEEDED_USERS = 20  # one page of GET /users, the default page size
@@ -93,7 +100,9 @@ def _seed(database: TestDatabase) -> str:
     key = api_keys.new_key()
     engine = seeder_engine(database)
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        # The suite's tenancy mode: in schemas mode the factory provisions each schema.
+        tenancy = {TENANCY_INFO_KEY: SuiteSettings().test_tenancy}
+        with Session(engine, expire_on_commit=False, info=tenancy) as session:
             bind_factories(session)
             try:
                 acme = TenantFactory(slug=TENANT, name="Acme")

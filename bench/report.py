@@ -103,6 +103,7 @@ def table(results: dict[str, Any]) -> str:
                 f"{r['rps']:.0f}, {ms(r['p50_s'])} / {ms(r['p95_s'])}",
             )
         )
+    rows += tenancy_rows(results.get("tenancy"))
     rows += mutation_rows(results.get("mutation"))
     width = max(len(label) for label, _ in rows)
     lines = [f"| {'figure'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
@@ -114,6 +115,28 @@ def table(results: dict[str, Any]) -> str:
         f"Each figure: median of {results['runs']} runs."
     )
     return "\n".join(lines)
+
+
+def tenancy_rows(modes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Shared rows (RLS) against a schema per tenant, one figure per line: rows | schemas."""
+    if not modes:
+        return []
+    rows, schemas = modes["rows"], modes["schemas"]
+    return [
+        (
+            "tenant_isolation scenario own time, median: rows | schemas",
+            f"{ms(rows['scenario_median_s'])} | {ms(schemas['scenario_median_s'])}",
+        ),
+        (
+            "creating a tenant (schemas: role, schema, migrations): rows | schemas",
+            f"{ms(rows['tenant_creation_median_s'])} | {ms(schemas['tenant_creation_median_s'])}",
+        ),
+        (
+            "GET /users req/s, p95: rows | schemas",
+            f"{rows['read_rps']:.0f}, {ms(rows['read_p95_s'])} | "
+            f"{schemas['read_rps']:.0f}, {ms(schemas['read_p95_s'])}",
+        ),
+    ]
 
 
 def mutation_rows(score: dict[str, Any] | None) -> list[tuple[str, str]]:

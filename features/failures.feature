@@ -120,3 +120,49 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       When Acme invites Alice 6 times at once, and operations ask about the service while the provider holds them
       Then 4 invitations were refused at once with 503 and the error "email_provider_busy", while the others still waited
       And the 2 that waited were accepted once the provider answered
+
+  Rule: A tenant whose data is not ready is told to come back, and the others are served
+
+    With a schema per tenant, each tenant's schema is migrated on its own: an upgrade
+    reaches some tenants before others, and a tenant can be registered before its
+    schema exists. Such a tenant is refused in the one error shape, never with a fault.
+
+    @schemas_only
+    Scenario: A tenant whose schema an upgrade has not reached yet is told to come back
+      Given the tenant Globex
+      And Globex's schema is one migration behind
+      When Globex lists its users
+      Then the answer is 503 with the error "tenant_unavailable"
+      And the answer says when to try again
+
+    @schemas_only
+    Scenario: Tenants the upgrade has reached are served meanwhile
+      Given the tenant Globex
+      And Globex's schema is one migration behind
+      And Alice is a member of Acme
+      When Acme lists its users
+      Then the list shows exactly Alice
+
+    @schemas_only
+    Scenario: A person of a tenant whose schema an upgrade has not reached cannot sign in yet
+      Given the tenant Globex
+      And Gina, an admin of Globex, has the password "correct horse battery staple"
+      And Globex's schema is one migration behind
+      When Gina signs in to Globex with the password "correct horse battery staple"
+      Then the answer is 503 with the error "tenant_unavailable"
+      And the answer holds no token
+
+    @schemas_only
+    Scenario: A tenant registered before its schema exists is told to come back
+      Given the tenant Initech, whose schema is not created yet
+      When an admin of Initech with a valid token lists its users
+      Then the answer is 503 with the error "tenant_unavailable"
+      And the answer says when to try again
+
+    @schemas_only @committed_data
+    Scenario: A tenant whose schema is being upgraded right now is told to come back at once
+      Given the tenant Globex
+      And Globex's schema is one migration behind
+      When Globex lists its users while its schema is being migrated
+      Then the answer is 503 with the error "tenant_unavailable"
+      And the answer says when to try again

@@ -118,3 +118,32 @@ Feature: Tenants are kept apart
         | GET    | /api-keys                  | 200    |
         | POST   | /api-keys                  | 201    |
         | DELETE | /api-keys/{id}             | 404    |
+
+  Rule: A tenant's context ends with its request
+
+    With a schema per tenant, a request's tenant is the search path and role of its
+    transaction. The connection goes back to the pool and serves whoever comes next.
+
+    @schemas_only @committed_data
+    Scenario: A connection back in the pool keeps nothing of the last tenant's context
+      Given Alice is a member of Acme
+      And the service has a single database connection
+      When Acme lists its users
+      And the service's next work on that connection reads all users with no tenant filter
+      Then no users come back
+
+  Rule: Each tenant's schema is a name of its own
+
+    A tenant's schema is named after its slug. PostgreSQL keeps 63 bytes of a name and
+    cuts the rest without a word, so two long slugs could share one schema.
+
+    @schemas_only
+    Scenario Outline: A tenant whose slug cannot name a schema of its own is not created
+      When provisioning creates a tenant with the slug "<slug>"
+      Then provisioning refuses the slug, leaving no tenant, schema or role behind
+
+      Examples:
+        | problem                          | slug                                                      |
+        | SQL in the slug                  | acme; DROP SCHEMA public CASCADE; --                      |
+        | capitals                         | ACME                                                      |
+        | longer than a schema name can be | a-slug-of-fifty-seven-characters-is-one-too-many-for-this |

@@ -8,23 +8,62 @@ from typing import Any
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
 from app.auth.passwords import HashCost, hash_password
 from app.auth.throttle import account_key
-from app.db import apply_tenant
+from app.db import TENANCY_INFO_KEY, apply_tenant
 from app.models import ApiKey, Counter, LoginFailure, Tenant, User
+from app.tenant_schemas import create_schema, schema_name_for
 from harness.auth import SUITE_HASH_COST
+from harness.provision import SERVICE_ROLE, TENANT_GROUP_ROLE
+
+
+def as_provisioning(session: Session) -> None:
+    """Back to the scenario's own role and search path, after a tenant's context took them
+    (schemas mode: apply_tenant switches role; in the savepoint mode that lasts until the
+    scenario's outer transaction ends)."""
+    connection = session.connection()
+    connection.execute(text("RESET ROLE"))
+    connection.execute(text("RESET search_path"))
 
 
 class TenantFactory(SQLAlchemyModelFactory):
+    """A tenant; in schemas mode also its schema and role, migrated to head, as provisioning
+    does it (app.tenant_schemas), in the scenario's transaction. `with_schema=False` leaves
+    the schema out, as a tenant registered but not yet provisioned."""
+
     class Meta:
         model = Tenant
 
     slug = factory.Sequence(lambda n: f"tenant-{n}")
     name = factory.LazyAttribute(lambda o: o.slug.title())
     seat_limit = 50
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Any:
+        session = cls._meta.sqlalchemy_session
+        with_schema = kwargs.pop("with_schema", True)
+        schemas = session.info.get(TENANCY_INFO_KEY) == "schemas"
+        if schemas:
+            as_provisioning(session)
+            if with_schema:
+                schema_name_for(kwargs["slug"])  # an unsafe slug is refused before any row
+        tenant = super()._create(model_class, *args, **kwargs)
+        if schemas and with_schema:
+            as_provisioning(session)
+            create_schema(
+                session.connection(),
+                tenant.id,
+                tenant.slug,
+                service_role=SERVICE_ROLE,
+                group_role=TENANT_GROUP_ROLE,
+            )
+            session.commit()
+            session.refresh(tenant)
+        return tenant
 
 
 class TenantScopedFactory(SQLAlchemyModelFactory):

@@ -28,10 +28,23 @@ WAITING_SERVICE_BACKEND = text(
 )
 
 
+# The tenant's schema first on the search path, for the rest of the transaction (schemas
+# mode); in rows mode no tenant has a schema and nothing changes.
+TENANT_SCHEMA_PATH = text(
+    "SELECT set_config('search_path', quote_ident(schema_name) || ', public', true) "
+    "FROM public.tenants WHERE id = :tenant_id AND schema_name IS NOT NULL"
+)
+
+
+def in_tenant_schema(connection: Connection, tenant_id: int) -> None:
+    connection.execute(TENANT_SCHEMA_PATH, {"tenant_id": tenant_id})
+
+
 @contextmanager
 def transaction_holding_counter(admin: Engine, tenant_id: int, name: str) -> Iterator[Connection]:
     """An open transaction that holds the row lock of one counter (like a long batch job)."""
     with admin.connect() as connection, connection.begin() as tx:
+        in_tenant_schema(connection, tenant_id)
         locked = connection.execute(
             select(Counter.value)
             .where(Counter.tenant_id == tenant_id, Counter.name == name)
@@ -100,11 +113,13 @@ class Clerk:
         self.connection.execute(text("SET LOCAL deadlock_timeout = '60s'"))
 
     def add_user(self, tenant_id: int, name: str, email: str) -> None:
+        in_tenant_schema(self.connection, tenant_id)
         self.connection.execute(
             insert(User).values(tenant_id=tenant_id, name=name, email=email, role="member")
         )
 
-    def rename_user(self, user_id: int, name: str) -> None:
+    def rename_user(self, tenant_id: int, user_id: int, name: str) -> None:
+        in_tenant_schema(self.connection, tenant_id)
         self.connection.execute(update(User).where(User.id == user_id).values(name=name))
 
     def commit(self) -> None:

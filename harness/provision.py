@@ -11,6 +11,7 @@ from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from app.models import Base
+from app.tenant_schemas import drop_schema
 
 SERVICE_ROLE = "app_service"
 # Same privileges (member of the service role) but BYPASSRLS: runs the service with the
@@ -20,6 +21,9 @@ BYPASS_ROLE = "app_service_bypass"
 # tenants (the service may only read them): a member of the service role, plus INSERT on
 # tenants. Not the owner, no BYPASSRLS: seeded rows pass the same RLS checks.
 SEEDER_ROLE = "app_seeder"
+# Schema-per-tenant mode: the group of every tenant's role (migrations/roles.py names it),
+# created here, under the lock, so that workers migrating at once do not race to create it.
+TENANT_GROUP_ROLE = f"{SERVICE_ROLE}_tenants"
 # Test-only roles on a test server; a password so servers without trust auth work too.
 ROLE_PASSWORD = "acceptance-only"
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +52,15 @@ def ensure_roles(server_url: URL) -> None:
     """Create the service and seeding roles once per server; xdist workers may arrive together.
 
     The seeder is a member of both service roles: in the savepoint mode each request
-    runs on the scenario's connection after `SET ROLE` to the service's role.
+    runs on the scenario's connection after `SET ROLE` to the service's role. It plays
+    provisioning, so it may create roles (a schema-per-tenant tenant's own). The service
+    role is NOINHERIT: a member of every tenant role in schemas mode, holding none of
+    their rights until a transaction takes one (app/tenant_schemas.py).
     """
     roles = (
-        (SERVICE_ROLE, "NOBYPASSRLS"),
+        (SERVICE_ROLE, "NOBYPASSRLS NOINHERIT"),
         (BYPASS_ROLE, "BYPASSRLS"),
-        (SEEDER_ROLE, "NOBYPASSRLS"),
+        (SEEDER_ROLE, "NOBYPASSRLS CREATEROLE"),
     )
     engine = _autocommit(server_url)
     with engine.connect() as conn:
@@ -62,12 +69,17 @@ def ensure_roles(server_url: URL) -> None:
             for role, extra in roles:
                 exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
                 verb = "ALTER" if exists else "CREATE"
+                creates_roles = "" if "CREATEROLE" in extra else "NOCREATEROLE"
                 conn.execute(
                     text(
-                        f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {extra} "
+                        f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB {creates_roles} {extra} "
                         f"PASSWORD '{ROLE_PASSWORD}'"
                     )
                 )
+            if not conn.scalar(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": TENANT_GROUP_ROLE}
+            ):
+                conn.execute(text(f"CREATE ROLE {TENANT_GROUP_ROLE} NOLOGIN"))
             conn.execute(text(f"GRANT {SERVICE_ROLE} TO {BYPASS_ROLE}"))
             conn.execute(text(f"GRANT {SERVICE_ROLE}, {BYPASS_ROLE} TO {SEEDER_ROLE}"))
         finally:
@@ -97,9 +109,18 @@ def database_urls(server_url: URL, name: str) -> TestDatabase:
 
 
 def drop_database(server_url: URL, name: str) -> None:
+    """Drop the database and the roles of its tenants' schemas (roles outlive databases)."""
     engine = _autocommit(server_url)
     with engine.connect() as conn:
+        oid = conn.scalar(text("SELECT oid FROM pg_database WHERE datname = :n"), {"n": name})
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if oid is not None:
+            leftover = conn.scalars(
+                text("SELECT rolname FROM pg_roles WHERE rolname LIKE :prefix"),
+                {"prefix": f"tenant\\_{oid}\\_%"},
+            ).all()
+            for role in leftover:
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
     engine.dispose()
 
 
@@ -122,6 +143,15 @@ def grant_seeding(database: TestDatabase) -> None:
     with engine.connect() as conn:
         conn.execute(text(f"GRANT INSERT ON tenants TO {SEEDER_ROLE}"))
         conn.execute(text(f"GRANT USAGE ON SEQUENCE tenants_id_seq TO {SEEDER_ROLE}"))
+        # Schema-per-tenant provisioning: a schema per tenant, recorded in the registry,
+        # whose tables point at it (REFERENCES, for their tenant_id foreign keys).
+        conn.execute(text(f'GRANT CREATE ON DATABASE "{database.name}" TO {SEEDER_ROLE}'))
+        conn.execute(
+            text(
+                "GRANT UPDATE (schema_name, schema_role, schema_revision), REFERENCES "
+                f"ON tenants TO {SEEDER_ROLE}"
+            )
+        )
     engine.dispose()
 
 
@@ -129,8 +159,13 @@ def wipe(admin_engine: Engine) -> None:
     """Remove every row committed by a scenario. DELETE, not TRUNCATE: ~10x cheaper here.
 
     Runs as the owner (a superuser on test servers), so RLS does not hide rows from it.
+    Tenants' own schemas and roles (schemas mode) go first, with everything in them.
     """
     with admin_engine.begin() as conn:
+        for schema, role in conn.execute(
+            text("SELECT schema_name, schema_role FROM tenants WHERE schema_name IS NOT NULL")
+        ):
+            drop_schema(conn, schema, role)
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db import TENANT_SETTING
 from harness.provision import SERVICE_ROLE
+from harness.schema_isolation import Attempt
 
 INSUFFICIENT_PRIVILEGE = "42501"
 # Deliberately no WHERE clause: the database alone must keep tenants apart.
@@ -45,8 +47,16 @@ def tenant_ids_read(session: Session, records: str, tenant_id: int | None) -> li
         return list(connection.scalars(text(UNFILTERED_READS[records])))
 
 
-def insert_user_as_service_role(session: Session, context_tenant_id: int, owner_id: int) -> None:
+def insert_user_as_service_role(session: Session, context_tenant_id: int, owner_id: int) -> Attempt:
     """Try to file a user under `owner_id` while in `context_tenant_id`'s context."""
+    try:
+        _insert(session, context_tenant_id, owner_id)
+    except DBAPIError as exc:
+        return Attempt("users", exc)
+    return Attempt("users", None)
+
+
+def _insert(session: Session, context_tenant_id: int, owner_id: int) -> None:
     with as_service_role(session, context_tenant_id) as connection:
         connection.execute(
             text(

@@ -18,15 +18,18 @@ from sqlalchemy.pool import NullPool
 
 from app.auth import api_keys
 from app.main import create_app
-from harness.provision import TestDatabase, worker_database_name
+from app.tenant_schemas import create_schema
+from harness.faults import in_tenant_schema
+from harness.provision import SERVICE_ROLE, TENANT_GROUP_ROLE, TestDatabase, worker_database_name
 from harness.suite_database import postgres_server, service_settings, suite_database
 
 DEMO_TENANT = "demo"
 
 
-def provision_demo_tenant(database: TestDatabase) -> str:
+def provision_demo_tenant(database: TestDatabase, tenancy: str = "rows") -> str:
     """Tenant `demo` with an admin API key, as the owner (provisioning is not the service's job).
 
+    In schemas mode the tenant gets its schema and role first, and the key goes there.
     Returns the key's secret: it is not stored anywhere, only its digest.
     """
     key = api_keys.new_key()
@@ -40,6 +43,15 @@ def provision_demo_tenant(database: TestDatabase) -> str:
                 ),
                 {"slug": DEMO_TENANT},
             )
+            if tenancy == "schemas":
+                create_schema(
+                    connection,
+                    tenant_id,
+                    DEMO_TENANT,
+                    service_role=SERVICE_ROLE,
+                    group_role=TENANT_GROUP_ROLE,
+                )
+                in_tenant_schema(connection, tenant_id)
             connection.execute(
                 text(
                     "INSERT INTO api_keys (tenant_id, name, prefix, secret_hash, role) "
@@ -74,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "password_hash_parallelism": 4,
             }
         )
-        key = provision_demo_tenant(database)
+        key = provision_demo_tenant(database, settings.tenancy)
         base = f"http://127.0.0.1:{args.port}"
         print(
             f"Serving on {base} (Ctrl-C stops it and removes its database)\n"

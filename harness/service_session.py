@@ -3,7 +3,9 @@
 The scenario connects as the seeding role, which may also create tenants; the service
 may not, and must not seem to in a scenario either. So each request gets the scenario's
 session with `SET ROLE` to the service's own role (its BYPASSRLS twin for
-`--without-rls`), and `RESET ROLE` when the request ends.
+`--without-rls`), and `RESET ROLE` when the request ends. The search path is reset too:
+a tenant's context (schemas mode) is local to a transaction, and here every request
+shares the scenario's one, so the reset does what the end of a pooled transaction does.
 """
 
 from collections.abc import Callable, Generator
@@ -11,6 +13,8 @@ from collections.abc import Callable, Generator
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from app.db import TENANT_INFO_KEY
 
 
 def requests_as(session: Session, role: str) -> Callable[[], Generator[Session]]:
@@ -24,6 +28,10 @@ def requests_as(session: Session, role: str) -> Callable[[], Generator[Session]]
         if session.in_transaction():
             session.commit()
         connection.execute(text(f"SET ROLE {role}"))
+        # A request starts in no tenant's context, as on a session of the service's own:
+        # the scenario's seeding may have left one (its search path, in schemas mode).
+        connection.execute(text("RESET search_path"))
+        session.info.pop(TENANT_INFO_KEY, None)
         try:
             yield session
         finally:
@@ -46,3 +54,4 @@ def _reset_role(session: Session, connection: Connection) -> None:
         # drop it, as closing the service's own session would.
         session.rollback()
         connection.execute(text("RESET ROLE"))
+    connection.execute(text("RESET search_path"))

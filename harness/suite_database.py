@@ -39,6 +39,10 @@ class SuiteSettings(BaseSettings):
     # kept at its end): for many sessions one after another, as `make mutation` runs one
     # per mutant, where creating and dropping a database would cost a second each.
     test_database_name: str | None = None
+    # How the service keeps tenants apart (APP_TENANCY): `rows` (the default, what `make
+    # acceptance` runs) or `schemas`, a schema and role per tenant. The database fixtures,
+    # the factories and the database-layer steps follow it.
+    test_tenancy: Literal["rows", "schemas"] = "rows"
 
 
 @contextmanager
@@ -86,7 +90,11 @@ def reused_database(server: URL, name: str) -> provision.TestDatabase:
 def service_settings(database: provision.TestDatabase, *, rls: bool = True) -> Settings:
     """The service's settings: its own role (or the BYPASSRLS one), the suite's auth settings."""
     url = database.service_url if rls else database.bypass_url
-    return Settings(database_url=url.render_as_string(hide_password=False), **SUITE_AUTH_SETTINGS)
+    return Settings(
+        database_url=url.render_as_string(hide_password=False),
+        tenancy=SuiteSettings().test_tenancy,
+        **SUITE_AUTH_SETTINGS,
+    )
 
 
 def seeder_engine(database: provision.TestDatabase) -> Engine:

@@ -20,6 +20,7 @@ from harness.stored import Row, TenantState
 if TYPE_CHECKING:
     from harness.batch_exploration import Party
     from harness.exploration import Exploration
+    from harness.schema_isolation import Attempt
 
 SOMEONE_WITHOUT_CREDENTIALS = "someone without credentials"
 
@@ -118,6 +119,8 @@ class World:
     exploration_done: bool = False
     broken_rule: str | None = None
     refusal: DBAPIError | None = None
+    # What the service's role tried to write in the database-layer scenarios, and the answer.
+    database_attempts: "list[Attempt]" = field(default_factory=list)
 
     def tenant(self, name: str) -> Tenant:
         try:

@@ -15,6 +15,12 @@ def service_role() -> str:
     return role
 
 
+def tenant_group_role() -> str:
+    """The group every tenant role (schema-per-tenant mode) belongs to: the shared schema's
+    registry and throttle, nothing of any tenant's own schema."""
+    return f"{service_role()}_tenants"
+
+
 def tenant_policy_sql(table: str) -> list[str]:
     """ENABLE and FORCE RLS on a tenant-scoped table, keyed on the per-transaction setting.
 

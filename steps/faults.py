@@ -157,7 +157,7 @@ def deadlocking_change(
             # Barrier: the service has updated the row and waits on the clerk's new email.
             faults.service_backend_waiting_on_a_lock(admin_engine)
             # Now the clerk waits on the service's row: a deadlock, which PostgreSQL breaks.
-            clerk.rename_user(world.person(other).id, name)
+            clerk.rename_user(world.person(other).tenant_id, world.person(other).id, name)
             clerk.commit()
         finally:
             clerk.close()

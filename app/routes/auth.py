@@ -34,6 +34,7 @@ from app.tenancy import (
     find_tenant,
     parse_tenant_slug,
 )
+from app.tenant_schemas import require_current_schema
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=StrictJsonRoute)
 
@@ -88,6 +89,9 @@ async def login(
         )
         if not verified:
             raise WrongPassword()
+        if settings.tenancy == "schemas":
+            # Only once the password is right: a wrong one is answered alike either way.
+            require_current_schema(session)
         new_hash = None
         if attempt.password_hash is not None and needs_rehash(attempt.password_hash, cost):
             # Made at another cost than today's: checking it would take another time than

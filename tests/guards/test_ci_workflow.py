@@ -139,3 +139,18 @@ def test_the_features_run_on_both_postgresql_drivers() -> None:
     job = acceptance_job()
     assert job["strategy"]["matrix"]["driver"] == ["psycopg2", "psycopg"]
     assert job["env"]["TEST_DB_DRIVER"] == "${{ matrix.driver }}"
+
+
+def test_the_features_run_with_both_ways_of_keeping_tenants_apart() -> None:
+    """A tenancy axis sets TEST_TENANCY for the whole stage, and `make test` runs the
+    features once more in the other mode: each job proves both, the axis varies which
+    one the covered, gated run is."""
+    job = acceptance_job()
+    assert job["strategy"]["matrix"]["tenancy"] == ["rows", "schemas"]
+    assert job["env"]["TEST_TENANCY"] == "${{ matrix.tenancy }}"
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"TEST_TENANCY=\$\(OTHER_TENANCY\) \$\(BIN\)/pytest steps\b", recipe), recipe
+    uploads = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    names = [s["with"]["name"] for s in uploads]
+    assert all("matrix.tenancy" in name for name in names if "reports" in name), names

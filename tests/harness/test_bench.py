@@ -36,3 +36,20 @@ def test_own_times_leave_out_each_workers_warm_up_and_last_test() -> None:
 
 def test_p95_is_near_the_top_of_the_values() -> None:
     assert p95([float(n) for n in range(1, 101)]) == 95.05
+
+
+def test_the_two_tenancy_modes_sit_side_by_side_in_the_table() -> None:
+    from bench.report import tenancy_rows
+
+    figures = {
+        "scenario_median_s": 0.04,
+        "tenant_creation_median_s": 0.002,
+        "read_rps": 400.0,
+        "read_p95_s": 0.03,
+    }
+    schemas = {**figures, "scenario_median_s": 0.2, "tenant_creation_median_s": 0.06}
+    rows = dict(tenancy_rows({"rows": figures, "schemas": schemas}))
+    assert rows["creating a tenant (schemas: role, schema, migrations): rows | schemas"] == (
+        "2.0 ms | 60.0 ms"
+    ), rows
+    assert tenancy_rows(None) == []

@@ -46,7 +46,7 @@ class MutantRun:
 
 
 def run_on_mutant(
-    mutations: list[Mutation], pytest_args: list[str], timeout: int = 300
+    mutations: list[Mutation], pytest_args: list[str], timeout: int = 300, tenancy: str = "rows"
 ) -> MutantRun:
     workdir = Path(tempfile.mkdtemp(prefix="mutant-"))
     try:
@@ -58,6 +58,8 @@ def run_on_mutant(
             assert source.count(mutation.old) == 1, f"{mutation.old!r} not once in {mutation.path}"
             target.write_text(source.replace(mutation.old, mutation.new))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
+        # The mode the mutation's scenarios were written for, whatever this run's mode is.
+        env["TEST_TENANCY"] = tenancy
         completed = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf", *pytest_args],
             cwd=project,
