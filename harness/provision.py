@@ -211,3 +211,21 @@ def clone_database(server_url: URL, template: str, name: str) -> TestDatabase:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     engine.dispose()
     return database_urls(server_url, name)
+
+
+# Server-side waits the fault and concurrency scenarios sit through, shortened for the
+# suite's databases only (ALTER DATABASE: not the server's, not the service's defaults).
+# deadlock_timeout: PostgreSQL waits this long on a lock before it looks for a deadlock (1 s
+# by default); the deadlock scenarios wait it out once per attempt. 50 ms still lets the
+# clerk (harness.faults.Clerk, 60 s for itself) be the one that waits longer, so the
+# service is the victim, as those scenarios need.
+SCENARIO_DATABASE_SETTINGS = {"deadlock_timeout": "50ms"}
+
+
+def tune_for_scenarios(server_url: URL, name: str) -> None:
+    """The suite's settings on database `name`, for every connection opened after this."""
+    engine = _autocommit(server_url)
+    with engine.connect() as conn:
+        for setting, value in SCENARIO_DATABASE_SETTINGS.items():
+            conn.execute(text(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'"))
+    engine.dispose()
