@@ -73,22 +73,20 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-_SCENARIO = re.compile(r"^\s*(Scenario|Scenario Outline|Example)\s*:", re.MULTILINE)
-_EXAMPLE_ROW = re.compile(r"^\s*\|", re.MULTILINE)
+_SCENARIO = re.compile(r"^\s*(?:Scenario Outline|Scenario Template|Scenario|Example)\s*:", re.M)
+_TABLE_ROW = re.compile(r"^\s*\|", re.MULTILINE)
 
 
 def scenario_count(features: Path) -> int:
-    """Scenarios of the feature files, each Examples row counted (header rows once each)."""
+    """Tests the feature files make: a scenario each, an outline one per Examples row."""
     count = 0
     for feature in features.rglob("*.feature"):
-        text = feature.read_text(encoding="utf-8")
-        plain = len(_SCENARIO.findall(text))
-        blocks = text.split("Examples:")
-        rows = sum(
-            max(len(_EXAMPLE_ROW.findall(block.split("Scenario")[0])) - 1, 0)
-            for block in blocks[1:]
-        )
-        count += plain + rows
+        blocks = _SCENARIO.split(feature.read_text(encoding="utf-8"))[1:]
+        for block in blocks:
+            examples = block.split("Examples:")[1:]
+            # Each Examples table: its rows but the header.
+            rows = sum(max(len(_TABLE_ROW.findall(table)) - 1, 0) for table in examples)
+            count += rows if examples else 1
     return count
 
 
