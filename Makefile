@@ -43,10 +43,11 @@ TEST_PLUGINS := $(PLUGINS) -p pytest_cov.plugin -p pytest_split.plugin \
 
 ## The acceptance run, readable by a product owner: every feature, scenario and step in the
 ## terminal, and Cucumber JSON, JUnit XML and a one-file HTML page under reports/.
-## Serial or parallel, and how many workers, is decided by harness/parallel_choice.py.
+## Serial or parallel, and how many workers, is decided by harness/parallel_choice.py
+## (`make acceptance WORKERS="-n 0"` to choose yourself).
+WORKERS ?= $$($(BIN)/python -m harness.parallel_choice steps)
 acceptance: $(STAMP)
-	$(PYTEST) $(PLUGINS) steps -p no:cacheprovider --gherkin-terminal-reporter $(REPORT_FLAGS) \
-		$$($(BIN)/python -m harness.parallel_choice steps)
+	$(PYTEST) $(PLUGINS) steps -p no:cacheprovider --gherkin-terminal-reporter $(REPORT_FLAGS) $(WORKERS)
 
 ## Everything: lint, features and tests with coverage, then the isolation features
 ## again with the database layer switched off (the application's filters alone), then
