@@ -105,6 +105,18 @@ class StepIndex:
         return iter(list(matching))
 
 
+def step_functions(
+    step: "Step", fixturemanager: FixtureManager, node: "Node"
+) -> list[Callable[..., object]]:
+    """The functions of every definition matching `step` (one, unless it is ambiguous)."""
+    found = []
+    for fixturedef in _INDEX.find(step, fixturemanager, node):
+        context = step_function_context_registry.get(fixturedef.func)
+        if context is not None:
+            found.append(context.step_func)
+    return found
+
+
 def find_fixturedefs_for_step(
     step: "Step", fixturemanager: FixtureManager, node: "Node"
 ) -> Iterator[FixtureDef[object]]:
