@@ -98,6 +98,11 @@ def capture_statements(engine: Engine, request: Callable[[], object]) -> list[St
         event.listen(engine, name, listener)
     try:
         request()
+        # The answer can reach the client before the request's session is closed (its
+        # rollback): wait until every connection is back in the pool.
+        deadline = time.monotonic() + REQUEST_TIMEOUT_S
+        while engine.pool.checkedout() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.001)
     finally:
         for name, listener in listeners:
             event.remove(engine, name, listener)
