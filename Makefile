@@ -31,10 +31,23 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+# The plugins a run loads. Entry-point autoloading is off (it imports every installed plugin,
+# schemathesis and hypothesis among them: ~5 s a process, each xdist worker too); each run
+# names what it needs. PLUGINS: the acceptance and exploration runs; TEST_PLUGINS: `make
+# test`. tests/guards/test_plugin_lists.py checks each run collects what autoloading would.
+PYTEST_BIN = $(BIN)/pytest
+PYTEST = $(PYTEST_BIN) --disable-plugin-autoload
+PLUGINS := -p pytest_bdd.plugin -p xdist.plugin
+TEST_PLUGINS := $(PLUGINS) -p pytest_cov.plugin -p pytest_split.plugin \
+	-p schemathesis.pytest.plugin -p _hypothesis_pytestplugin
+
 ## The acceptance run, readable by a product owner: every feature, scenario and step in the
 ## terminal, and Cucumber JSON, JUnit XML and a one-file HTML page under reports/.
+## Serial or parallel, and how many workers, is decided by harness/parallel_choice.py
+## (`make acceptance WORKERS="-n 0"` to choose yourself).
+WORKERS ?= $$($(BIN)/python -m harness.parallel_choice steps)
 acceptance: $(STAMP)
-	$(BIN)/pytest steps -n auto -p no:cacheprovider --gherkin-terminal-reporter $(REPORT_FLAGS)
+	$(PYTEST) $(PLUGINS) steps -p no:cacheprovider --gherkin-terminal-reporter $(REPORT_FLAGS) $(WORKERS)
 
 ## Everything: lint, features and tests with coverage, then the isolation features
 ## again with the database layer switched off (the application's filters alone), then
@@ -44,11 +57,12 @@ acceptance: $(STAMP)
 OTHER_DRIVER := $(if $(filter psycopg,$(TEST_DB_DRIVER)),psycopg2,psycopg)
 OTHER_TENANCY := $(if $(filter schemas,$(TEST_TENANCY)),rows,schemas)
 test: $(STAMP) lint browser
-	$(BIN)/pytest -p no:cacheprovider --cov=app --cov-report=term-missing:skip-covered \
+	$(PYTEST) $(TEST_PLUGINS) -p no:cacheprovider --cov=app --cov-report=term-missing:skip-covered \
 		$(COVERAGE_GATE) $(SHARD) $(REPORT_FLAGS)
-	$(BIN)/pytest steps -p no:cacheprovider -m tenant_isolation --without-rls -q $(SHARD)
-	TEST_TENANCY=$(OTHER_TENANCY) $(BIN)/pytest steps -p no:cacheprovider -q $(SHARD)
-	TEST_DB_DRIVER=$(OTHER_DRIVER) $(BIN)/pytest steps -p no:cacheprovider -m "failures or concurrency" -q $(SHARD)
+	$(PYTEST) $(TEST_PLUGINS) steps -p no:cacheprovider -m tenant_isolation --without-rls -q $(SHARD)
+	TEST_TENANCY=$(OTHER_TENANCY) $(PYTEST) $(TEST_PLUGINS) steps -p no:cacheprovider -q $(SHARD)
+	TEST_DB_DRIVER=$(OTHER_DRIVER) $(PYTEST) $(TEST_PLUGINS) steps -p no:cacheprovider \
+		-m "failures or concurrency" -q $(SHARD)
 
 ## After sharded `make test` runs: their coverage together, against the same floor.
 coverage-gate: $(STAMP)
@@ -64,7 +78,7 @@ explore: $(STAMP)
 	EXPLORE_EXAMPLES=200 EXPLORE_STEPS=50 EXPLORE_BATCHES=40 \
 	EXPLORE_SEED=$${EXPLORE_SEED:-$$(date +%s)} sh -c \
 		'echo "exploring with EXPLORE_SEED=$$EXPLORE_SEED"; \
-		$(BIN)/pytest steps -p no:cacheprovider -m invariants --gherkin-terminal-reporter'
+		$(PYTEST) $(PLUGINS) steps -p no:cacheprovider -m invariants --gherkin-terminal-reporter'
 
 ## Mutation testing (mutmut 3, setup.cfg): mutants of the modules whose bugs cost most, each
 ## judged by the scenarios that reach it; prints the score per module. Not part of `make test`

@@ -8,6 +8,7 @@ from steps import STEP_MODULES
 
 pytest_plugins = [
     "pytester",  # the reporting plugin's own tests run small pytest projects
+    "harness.step_lookup",  # pytest-bdd's step lookup, indexed
     *FIXTURE_MODULES,
     *STEP_MODULES,
 ]

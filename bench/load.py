@@ -9,10 +9,13 @@ the numbers would describe Python's GIL, not the service.
 import multiprocessing
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
@@ -74,6 +77,96 @@ def _one_client(
     return latencies, errors
 
 
+# One statement of a request as the service sent it: SQL and parameters, or a transaction
+# end (COMMIT / ROLLBACK), which the driver does itself rather than through a cursor.
+Statement = tuple[str, object]
+TRANSACTION_ENDS = ("COMMIT", "ROLLBACK")
+
+
+def capture_statements(engine: Engine, request: Callable[[], object]) -> list[Statement]:
+    """Every statement `request` makes the service send on `engine`, in order."""
+    sent: list[Statement] = []
+
+    def on_execute(conn: object, cursor: object, sql: str, params: object, *_: object) -> None:
+        sent.append((sql, params))
+
+    def on_commit(conn: object) -> None:
+        sent.append(("COMMIT", None))
+
+    def on_rollback(conn: object) -> None:
+        sent.append(("ROLLBACK", None))
+
+    listeners = (
+        ("before_cursor_execute", on_execute),
+        ("commit", on_commit),
+        ("rollback", on_rollback),
+    )
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        request()
+        # The answer can reach the client before the request's session is closed (its
+        # rollback): wait until every connection is back in the pool.
+        deadline = time.monotonic() + REQUEST_TIMEOUT_S
+        while engine.pool.checkedout() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.001)
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    return sent
+
+
+def _one_raw_client(
+    dsn: str, statements: list[Statement], count: int, deadline: float
+) -> tuple[list[float], int]:
+    """The same statements as one request, `count` times on one connection of its own."""
+    import psycopg2  # type: ignore[import-untyped]  # the suite's default driver
+
+    latencies: list[float] = []
+    connection = psycopg2.connect(dsn)
+    try:
+        for _ in range(count):
+            if time.monotonic() > deadline:
+                break
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql, params in statements:
+                    if sql == "COMMIT":
+                        connection.commit()
+                    elif sql == "ROLLBACK":
+                        connection.rollback()
+                    else:
+                        cursor.execute(sql, params)
+                        if cursor.description is not None:
+                            cursor.fetchall()
+            connection.rollback()  # whatever the request left open
+            latencies.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+    return latencies, 0
+
+
+def drive_raw(
+    dsn: str, statements: list[Statement], clients: int, per_client: int, max_s: float
+) -> LoadResult:
+    """`clients` threads, each replaying a request's statements on its own connection."""
+    deadline = time.monotonic() + max_s
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [
+            pool.submit(_one_raw_client, dsn, statements, per_client, deadline)
+            for _ in range(clients)
+        ]
+        outcomes = [future.result() for future in futures]
+    elapsed = time.perf_counter() - started
+    latencies = [seconds for client_latencies, _ in outcomes for seconds in client_latencies]
+    return LoadResult(len(latencies), 0, elapsed, latencies)
+
+
+def _libpq_dsn(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def drive(
     base_url: str, operation: str, clients: int, per_client: int, max_s: float, key: str
 ) -> LoadResult:
@@ -116,11 +209,17 @@ def _seed(database: TestDatabase) -> str:
     return key
 
 
+# What `measure_load` calls the raw driver loop over GET /users' statements.
+RAW_READ = "raw_read"
+
+
 def measure_load(
     operations: tuple[str, ...], clients: int, per_client: int, max_s: float, runs: int
-) -> dict[str, list[LoadResult]]:
-    """Each operation `runs` times against one real server; results per operation."""
-    results: dict[str, list[LoadResult]] = {op: [] for op in operations}
+) -> tuple[dict[str, list[LoadResult]], list[Statement]]:
+    """Each operation `runs` times against one real server, and as many runs of a raw
+    driver loop replaying GET /users' statements (results under RAW_READ), alternating so
+    both see the same machine; returns the results and the statements replayed."""
+    results: dict[str, list[LoadResult]] = {op: [] for op in (*operations, RAW_READ)}
     with (
         postgres_server() as server,
         suite_database(server, worker_database_name("bench_load", "main")) as database,
@@ -130,11 +229,17 @@ def measure_load(
         app = create_app(settings)
         spawn = multiprocessing.get_context("spawn")
         with live_server(app) as base_url, spawn.Pool(1) as client_process:
+            statements = capture_statements(
+                app.state.engine, lambda: _one_client(base_url, "read", 0, 1, 1e18, key)
+            )
+            dsn = _libpq_dsn(database.service_url)
             for _ in range(runs):
                 for operation in operations:
                     result = client_process.apply(
                         drive, (base_url, operation, clients, per_client, max_s, key)
                     )
                     results[operation].append(result)
+                raw = client_process.apply(drive_raw, (dsn, statements, clients, per_client, max_s))
+                results[RAW_READ].append(raw)
         app.state.engine.dispose()
-    return results
+    return results, statements

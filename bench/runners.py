@@ -9,12 +9,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.generated import GeneratedProject, kind_of
 from bench.timing_plugin import TIMINGS_ENV
 from harness.pg_cluster import start_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
+MAKE_PRINT = ["make", "--no-print-directory", "-s"]
 RUN_TIMEOUT_S = 300  # a single run; the whole bench stays well under ten minutes
 
 
@@ -27,6 +29,7 @@ class ScenarioTime:
     nodeid: str
     seconds: float
     worker: str
+    markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def run_generated(project: GeneratedProject, *args: str) -> PytestRun:
         str(ROOT / "pytest.ini"),
         "--rootdir",
         str(ROOT),
+        *makefile_plugins(),
         "-p",
         "conftest",
         "-p",
@@ -83,8 +87,14 @@ def run_generated(project: GeneratedProject, *args: str) -> PytestRun:
         data = json.loads(Path(timings_path).read_text())
     finally:
         Path(timings_path).unlink(missing_ok=True)
-    tests = [ScenarioTime(t["nodeid"], t["seconds"], t["worker"]) for t in data["tests"]]
-    return PytestRun(wall_s=wall, tests=tests)
+    return PytestRun(wall_s=wall, tests=_tests(data))
+
+
+def _tests(data: dict[str, Any]) -> list[ScenarioTime]:
+    return [
+        ScenarioTime(t["nodeid"], t["seconds"], t["worker"], tuple(t.get("markers", ())))
+        for t in data["tests"]
+    ]
 
 
 def own_times(run: PytestRun, kind: str) -> list[float]:
@@ -108,22 +118,62 @@ def own_times(run: PytestRun, kind: str) -> list[float]:
     return kept
 
 
-def run_acceptance_cold() -> float:
-    """`make acceptance` from nothing: a new process, its own new PostgreSQL, every feature."""
-    # An empty TEST_DATABASE_URL also overrides one in .env: the run starts its own cluster.
-    started = time.perf_counter()
+def makefile_plugins() -> list[str]:
+    """The acceptance run's plugin options, as the Makefile defines them (PLUGINS)."""
     done = subprocess.run(
-        ["make", "--no-print-directory", "acceptance"],
+        [*MAKE_PRINT, "--eval", "print-plugins: ; @echo $(PLUGINS)", "print-plugins"],
         cwd=ROOT,
-        env=_env(TEST_DATABASE_URL=""),
         capture_output=True,
         text=True,
-        timeout=RUN_TIMEOUT_S,
+        check=True,
     )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise BenchRunFailed(f"make acceptance\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
-    return wall
+    return ["--disable-plugin-autoload", *done.stdout.split()]
+
+
+def run_acceptance_cold(workers: str | None = None) -> PytestRun:
+    """`make acceptance` from nothing: a new process, its own new PostgreSQL, every feature.
+
+    `workers`: the run's -n option (e.g. "-n 0"); by default the Makefile's own choice.
+    Each scenario's time comes from the timing plugin, added through PYTEST_ADDOPTS.
+    """
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        timings_path = handle.name
+    command = ["make", "--no-print-directory", "acceptance"]
+    if workers is not None:
+        command.append(f"WORKERS={workers}")
+    # An empty TEST_DATABASE_URL also overrides one in .env: the run starts its own cluster.
+    env = _env(
+        TEST_DATABASE_URL="",
+        PYTEST_ADDOPTS="-p bench.timing_plugin",
+        **{TIMINGS_ENV: timings_path},
+    )
+    try:
+        started = time.perf_counter()
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+        )
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise BenchRunFailed(
+                f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+            )
+        data = json.loads(Path(timings_path).read_text())
+    finally:
+        Path(timings_path).unlink(missing_ok=True)
+    return PytestRun(wall_s=wall, tests=_tests(data))
+
+
+def chosen_workers() -> str:
+    """What `make acceptance` passes for the number of workers on this machine."""
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.parallel_choice", "steps"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
 
 
 def time_embedded_postgres() -> tuple[float, float]:

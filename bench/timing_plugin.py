@@ -1,5 +1,5 @@
 """A pytest plugin: each test's own time (setup + call + teardown) to the JSON file in
-$BENCH_TIMINGS, in the order each worker ran them.
+$BENCH_TIMINGS, in the order each worker ran them, with its keywords (the feature's tags).
 
 Loaded with `-p bench.timing_plugin`. Under pytest-xdist the controller sees every report
 and writes the file; the workers write nothing.
@@ -19,6 +19,7 @@ class Timings:
         self.path = path
         self.seconds: dict[str, float] = defaultdict(float)
         self.worker: dict[str, str] = {}
+        self.markers: dict[str, list[str]] = {}
         self.failed: list[str] = []
 
     @pytest.hookimpl
@@ -26,13 +27,19 @@ class Timings:
         self.seconds[report.nodeid] += report.duration
         node = getattr(report, "node", None)  # xdist: the worker that ran it
         self.worker.setdefault(report.nodeid, node.gateway.id if node is not None else "main")
+        self.markers.setdefault(report.nodeid, sorted(report.keywords))  # tags among them
         if report.failed:
             self.failed.append(report.nodeid)
 
     @pytest.hookimpl
     def pytest_sessionfinish(self) -> None:
         tests = [
-            {"nodeid": nodeid, "seconds": seconds, "worker": self.worker[nodeid]}
+            {
+                "nodeid": nodeid,
+                "seconds": seconds,
+                "worker": self.worker[nodeid],
+                "markers": self.markers[nodeid],
+            }
             for nodeid, seconds in self.seconds.items()
         ]
         with open(self.path, "w") as out:

@@ -104,7 +104,7 @@ class Clerk:
     """Another writer with an open transaction (a back-office tool, say).
 
     Its deadlock check waits long, so when it and the service deadlock, PostgreSQL
-    picks the service (which waits first, with the default 1 s) as the victim.
+    picks the service (which waits first, with the suite database's 50 ms) as the victim.
     """
 
     def __init__(self, admin: Engine) -> None:

@@ -2,8 +2,8 @@
 
 - `postgres_server()`: TEST_DATABASE_URL's server (from the environment or `.env`), or a
   throwaway cluster from the machine's own server binaries, stopped at the end.
-- `suite_database(server, name)`: the service's roles, a database of its own, the real
-  Alembic migrations; dropped at the end.
+- `suite_database(server, name)`: the service's roles, a database of its own cloned from
+  a template migrated with the real Alembic migrations; dropped at the end.
 - `service_settings(database, rls=...)`: the service's settings for that database, with
   the suite's signing secret and cheap password hashing.
 - `seeder_engine(database)`: connections as the seeding role, which may also create
@@ -65,12 +65,14 @@ def postgres_server() -> Iterator[URL]:
 
 @contextmanager
 def suite_database(server: URL, name: str) -> Iterator[provision.TestDatabase]:
-    """A database of its own on `server`, migrated with the real migrations; dropped after."""
-    provision.ensure_roles(server)
-    database = provision.create_database(server, name)
+    """A database of its own on `server`, a clone of the migrated template; dropped after.
+
+    The template (provision.template_database) is migrated with the real migrations once
+    per server and migrations fingerprint; each session and worker clones it.
+    """
+    template = provision.template_database(server)
+    database = provision.clone_database(server, template, name)
     try:
-        provision.migrate(database)
-        provision.grant_seeding(database)
         yield database
     finally:
         provision.drop_database(server, name)

@@ -103,6 +103,9 @@ class TcpProxy:
                 continue
             for sock in (client, server):
                 sock.settimeout(None)
+                # Forwarded as it comes: with Nagle's algorithm on, a message split over two
+                # reads would wait for the peer's delayed ACK (~40 ms) before going on.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._sockets += [client, server]
             self._start_pump(client, server)

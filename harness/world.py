@@ -6,8 +6,9 @@ step (harness.fixtures.world), so a Then step can say "unchanged" without any Wh
 having to remember to take it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -67,6 +68,19 @@ class Aim:
     removal: bool
 
 
+StepFunction = TypeVar("StepFunction", bound=Callable[..., Any])
+# The step functions that read `World.stored_before`. The snapshot (every named tenant's
+# users, keys and counters: a few ms) is taken before the first When step only for a
+# scenario with one of them; a step that reads it unmarked fails, saying so.
+SNAPSHOT_READERS: set[Callable[..., Any]] = set()
+
+
+def reads_stored_before(func: StepFunction) -> StepFunction:
+    """Marks a step function (under its @given/@when/@then) as reading `stored_before`."""
+    SNAPSHOT_READERS.add(func)
+    return func
+
+
 @dataclass
 class World:
     tenants: dict[str, Tenant] = field(default_factory=dict)
@@ -82,6 +96,8 @@ class World:
 
     # Stored data just before the first When step.
     before: Snapshot | None = None
+    # No step of the scenario reads `stored_before` (see `reads_stored_before`): not taken.
+    snapshot_skipped: bool = False
     # The last answer, and an earlier one a Then step compares it with.
     response: HttpResponse | None = None
     earlier: HttpResponse | None = None
@@ -167,5 +183,9 @@ class World:
 
     @property
     def stored_before(self) -> Snapshot:
+        assert not self.snapshot_skipped, (
+            "No snapshot was taken: mark the step function that reads `stored_before` "
+            "with @reads_stored_before (harness.world)"
+        )
         assert self.before is not None, "No When step ran: nothing was stored 'before'"
         return self.before

@@ -11,7 +11,7 @@ from harness.parallel import Call, run_while_held
 from harness.phrases import phrase
 from harness.races import rivals_answered
 from harness.stored import user_row
-from harness.world import AppTweaks, World
+from harness.world import AppTweaks, World, reads_stored_before
 
 
 @given(
@@ -98,6 +98,7 @@ def stored_not_invited(world: World, db_session: Session, person: str, tenant: s
         "an invitation e-mail went out for every invitation answered {status:d}, and for no other"
     )
 )
+@reads_stored_before
 def emails_match_answers(world: World, email_provider: respx.Router, status: int) -> None:
     emails = {
         row["id"]: row["email"]

@@ -11,7 +11,7 @@ from harness.limits import set_room
 from harness.people import VALID_NEW_USER, email_of
 from harness.phrases import phrase
 from harness.stored import tenant_state
-from harness.world import AppTweaks, World
+from harness.world import AppTweaks, World, reads_stored_before
 
 # A well-formed body for each endpoint that takes one, so the request reaches the tenant check.
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -56,6 +56,7 @@ def one_of_every_kind(world: World, tenant: str) -> None:
 
 
 @when(phrase("{intruder:Name} calls {method:Method} {path:Path} aimed at {victim:Name}'s data"))
+@reads_stored_before
 def call_endpoint_at_victim(
     world: World, api: ServiceApi, intruder: str, method: str, path: str, victim: str
 ) -> None:
@@ -90,6 +91,7 @@ def add_naming_tenant(world: World, api: ServiceApi, person: str, header: str) -
 
 
 @then(phrase("the answer shows nothing of {victim:Name}'s"))
+@reads_stored_before
 def answer_shows_nothing_of(world: World, victim: str) -> None:
     body = world.last.text
     state = world.stored_before.tenant(victim)
@@ -106,6 +108,7 @@ def answer_shows_nothing_of(world: World, victim: str) -> None:
 
 
 @then(phrase("{tenant:Name}'s stored data is unchanged"))
+@reads_stored_before
 def tenant_unchanged(world: World, db_session: Session, tenant: str) -> None:
     now = tenant_state(db_session, world.tenant(tenant).id)
     assert now == world.stored_before.tenant(tenant)

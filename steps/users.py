@@ -14,7 +14,7 @@ from harness.paging import read_pages
 from harness.people import VALID_NEW_USER
 from harness.phrases import phrase
 from harness.stored import user_row, users_of
-from harness.world import World
+from harness.world import World, reads_stored_before
 
 # Larger than any id the database will hand out in a test run, still a valid id.
 UNKNOWN_USER_ID = 2**62
@@ -198,6 +198,7 @@ def stored_with_name(
 
 
 @then(phrase("{person:Name} is stored in {tenant:Name} unchanged"))
+@reads_stored_before
 def stored_unchanged(world: World, db_session: Session, person: str, tenant: str) -> None:
     target = world.person(person)
     before = world.stored_before.person(target)

@@ -1,10 +1,13 @@
 """The suite's own database plumbing: binaries, isolation modes, cleanup."""
 
+import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from app.models import Tenant
 from harness import provision
@@ -57,3 +60,45 @@ def test_worker_databases_are_named_apart() -> None:
     gw0 = provision.worker_database_name("test", "gw0")
     gw1 = provision.worker_database_name("test", "gw1")
     assert gw0 != gw1 and gw0.startswith("test_gw0_")
+
+
+def _database_oid(server: URL, name: str) -> int | None:
+    engine = create_engine(server, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            oid = conn.scalar(text("SELECT oid FROM pg_database WHERE datname = :n"), {"n": name})
+            return int(oid) if oid is not None else None
+    finally:
+        engine.dispose()
+
+
+def test_the_template_is_migrated_once_and_clones_have_the_schema(pg_server: URL) -> None:
+    template = provision.template_database(pg_server)
+    assert template == provision.template_name()
+    first = _database_oid(pg_server, template)
+    assert provision.template_database(pg_server) == template
+    assert _database_oid(pg_server, template) == first, "made again, not reused"
+    clone = provision.clone_database(pg_server, template, "clone_check_" + str(os.getpid()))
+    try:
+        engine = create_engine(clone.seeder_url, poolclass=NullPool)
+        with Session(engine) as session:  # the seeder's grants came with the copy
+            session.add(Tenant(slug="cloned", name="Cloned", seat_limit=1))
+            session.flush()
+            assert session.scalar(select(func.count()).select_from(Tenant)) == 1
+            session.rollback()
+        engine.dispose()
+    finally:
+        provision.drop_database(pg_server, clone.name)
+    assert _database_oid(pg_server, clone.name) is None
+
+
+def test_a_changed_migration_is_a_new_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migration = tmp_path / "0001.py"
+    migration.write_text("# one\n")
+    monkeypatch.setattr(provision, "ROOT", tmp_path)
+    monkeypatch.setattr(provision, "_TEMPLATE_SOURCES", (tmp_path,))
+    before = provision.template_name()
+    migration.write_text("# two\n")
+    assert provision.template_name() != before
