@@ -104,7 +104,7 @@ def compare(runs: int, clients: int, per_client: int, max_s: float) -> dict[str,
         own = [statistics.median(scenario_own_times(mode)) for _ in range(runs)]
         created = tenant_creation_s(mode, TENANTS_CREATED)
         with tenancy(mode):
-            reads = measure_load(("read",), clients, per_client, max_s, runs)["read"]
+            reads = measure_load(("read",), clients, per_client, max_s, runs)[0]["read"]
         figures[mode] = {
             "scenario_median_s": statistics.median(own),
             "tenant_creation_median_s": statistics.median(created),
