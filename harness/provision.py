@@ -146,15 +146,25 @@ def grant_seeding(database: TestDatabase) -> None:
     with engine.connect() as conn:
         conn.execute(text(f"GRANT INSERT ON tenants TO {SEEDER_ROLE}"))
         conn.execute(text(f"GRANT USAGE ON SEQUENCE tenants_id_seq TO {SEEDER_ROLE}"))
-        # Schema-per-tenant provisioning: a schema per tenant, recorded in the registry,
-        # whose tables point at it (REFERENCES, for their tenant_id foreign keys).
-        conn.execute(text(f'GRANT CREATE ON DATABASE "{database.name}" TO {SEEDER_ROLE}'))
+        # Schema-per-tenant provisioning: a schema per tenant (grant_creating_schemas),
+        # recorded in the registry, whose tables point at it (REFERENCES, for their
+        # tenant_id foreign keys).
         conn.execute(
             text(
                 "GRANT UPDATE (schema_name, schema_role, schema_revision), REFERENCES "
                 f"ON tenants TO {SEEDER_ROLE}"
             )
         )
+    engine.dispose()
+    grant_creating_schemas(database)
+
+
+def grant_creating_schemas(database: TestDatabase) -> None:
+    """Provisioning creates a schema per tenant (schemas mode). A database's own privileges
+    are not copied by CREATE DATABASE ... TEMPLATE, so every clone is granted this again."""
+    engine = _autocommit(database.admin_url)
+    with engine.connect() as conn:
+        conn.execute(text(f'GRANT CREATE ON DATABASE "{database.name}" TO {SEEDER_ROLE}'))
     engine.dispose()
 
 
@@ -245,7 +255,9 @@ def clone_database(server_url: URL, template: str, name: str) -> TestDatabase:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     engine.dispose()
-    return database_urls(server_url, name)
+    database = database_urls(server_url, name)
+    grant_creating_schemas(database)
+    return database
 
 
 # Server-side waits the fault and concurrency scenarios sit through, shortened for the
