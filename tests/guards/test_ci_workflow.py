@@ -150,7 +150,9 @@ def test_the_features_run_with_both_ways_of_keeping_tenants_apart() -> None:
     assert job["env"]["TEST_TENANCY"] == "${{ matrix.tenancy }}"
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    assert re.search(r"TEST_TENANCY=\$\(OTHER_TENANCY\) \$\(BIN\)/pytest steps\b", recipe), recipe
+    assert re.search(
+        r"TEST_TENANCY=\$\(OTHER_TENANCY\) \$\(PYTEST\) \$\(TEST_PLUGINS\) steps\b", recipe
+    ), recipe
     uploads = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
     names = [s["with"]["name"] for s in uploads]
     assert all("matrix.tenancy" in name for name in names if "reports" in name), names
