@@ -89,7 +89,7 @@ def _collect(args: list[str], env: dict[str, str]) -> list[str]:
 
 def test_every_run_of_the_makefile_collects_what_autoloading_would(tmp_path: Path) -> None:
     runs = _recorded_runs(tmp_path)
-    assert len(runs) == 5, runs  # acceptance, test's three runs, explore
+    assert len(runs) == 6, runs  # acceptance, test's four runs, explore
     for run in runs:
         args = [str(a) for a in run["args"]]  # type: ignore[attr-defined]
         env = {str(k): str(v) for k, v in run["env"].items()}  # type: ignore[attr-defined]
