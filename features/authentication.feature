@@ -208,6 +208,17 @@ Feature: Signing in and proving who you are
       Then the answer is 201
       And Acme has 3 active API keys stored
 
+    @tenant_isolation
+    Scenario: Another tenant's active API keys take none of a tenant's room
+      Given Acme has room for 3 active API keys
+      And Acme has 2 active API keys
+      And the tenant Globex
+      And Globex has 3 active API keys
+      And Alice has signed in to Acme with her password
+      When Alice creates the member API key "backup" for Acme
+      Then the answer is 201
+      And Acme has 3 active API keys stored
+
   Rule: Repeated failed sign-ins lock the account for a while
 
     Scenario: After five failed sign-ins even the right password must wait
@@ -217,6 +228,17 @@ Feature: Signing in and proving who you are
       And the answer says when to try again
       And Acme has 5 failed sign-ins stored for Alice
       And Acme's stored data is unchanged
+
+    Scenario Outline: A locked account may try again once its failures leave the window
+      Given Alice's account has had 5 failed sign-ins, which leave the window in <seconds> seconds
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 429 with the error "too_many_attempts"
+      And the answer says to try again in <seconds> seconds
+
+      Examples:
+        | seconds |
+        | 60      |
+        | 1       |
 
     Scenario: Signing in successfully forgets earlier failures
       Given Alice's account has had 2 failed sign-ins

@@ -32,6 +32,11 @@ def tenant_has_keys(world: World, tenant: str, active: int, revoked: int) -> Non
     ApiKeyFactory.create_batch(revoked, tenant_id=tenant_id, revoked_at=datetime.now(UTC))
 
 
+@given(phrase("{tenant:Name} has {active:d} active API keys"))
+def tenant_has_active_keys(world: World, tenant: str, active: int) -> None:
+    tenant_has_keys(world, tenant, active, 0)
+
+
 @given(phrase('{tenant:Name} has revoked the API key "{name:Text}"'))
 def key_revoked(world: World, db_session: Session, tenant: str, name: str) -> None:
     world.api_key(name).revoked_at = datetime.now(UTC)
