@@ -257,4 +257,5 @@ Feature: Signing in and proving who you are
       Given the service takes 5 sign-ins per address per minute
       When someone signs in to Acme 6 times, each time with another made-up email
       Then the answer is 429 with the error "too_many_attempts"
-      And the answer says when to try again
+      And exactly 5 answers are 401
+      And the answer says to try again when the minute is over
