@@ -246,6 +246,12 @@ Feature: Signing in and proving who you are
       Then the answer is 200
       And Acme has 0 failed sign-ins stored for Alice
 
+    Scenario: Failed sign-ins past the window no longer count, even before they are swept
+      Given 120 failed sign-ins of made-up accounts, all older than the window
+      And Alice's account has had 5 failed sign-ins, which left the window 1 second ago
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 200
+
     Scenario: Failed sign-ins older than the window are swept, whoever they were for
       Given 120 failed sign-ins of made-up accounts, all older than the window
       When someone tries 3 times to sign in to the tenant "acme" as "nobody@acme.example" with Alice's password

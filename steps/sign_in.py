@@ -103,6 +103,18 @@ def failed_leaving_window(
     LoginFailureFactory.create_batch(count, account=account, failed_at=func.now() - age)
 
 
+@given(
+    phrase(
+        "{person:Name}'s account has had {count:d} failed sign-ins, "
+        "which left the window {seconds:d} second{s:S} ago"
+    )
+)
+def failed_past_window(
+    world: World, service_settings: Settings, person: str, count: int, seconds: int, s: str
+) -> None:
+    failed_leaving_window(world, service_settings, person, count, -seconds, s)
+
+
 @given(phrase("someone has tried {person:Name}'s email with a wrong password {count:d} times"))
 def tried_wrong_password(
     world: World, api: ServiceApi, db_session: Session, app: FastAPI, person: str, count: int
