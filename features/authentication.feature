@@ -171,6 +171,14 @@ Feature: Signing in and proving who you are
       Then the answer is 200
       And the list shows the key "ci" with its prefix and no secret
 
+    Scenario: Listing the API keys shows which of them were used
+      Given Acme has the member API key "ci"
+      And Acme has the member API key "backup"
+      And Alice has signed in to Acme with her password
+      When the "ci" key lists the users of Acme
+      And Alice lists the API keys of Acme
+      Then the list shows the key "ci" as used, and "backup" as never used
+
     Scenario: An admin revokes an API key
       Given Acme has the member API key "ci"
       And Alice has signed in to Acme with her password

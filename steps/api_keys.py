@@ -90,6 +90,12 @@ def key_stored(world: World, db_session: Session, tenant: str, name: str) -> Non
     assert rows[0]["secret_hash"] == api_keys.digest(secret)
 
 
+@then(phrase('the list shows the key "{used:Text}" as used, and "{unused:Text}" as never used'))
+def list_shows_use(world: World, used: str, unused: str) -> None:
+    last_used = {item["name"]: item["last_used_at"] for item in world.last.json()["items"]}
+    assert last_used[used] is not None and last_used[unused] is None, last_used
+
+
 @then(phrase('the list shows the key "{name:Text}" with its prefix and no secret'))
 def list_shows_key(world: World, name: str) -> None:
     items = world.last.json()["items"]
