@@ -49,7 +49,9 @@ class ModuleScore:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.killed / self.total if self.total else 0.0
+        """Of the mutants judged: the unjudged ones of a run cut short say nothing yet."""
+        judged = self.total - self.other
+        return 100.0 * self.killed / judged if judged else 0.0
 
     def add(self, exit_code: int | None) -> None:
         if exit_code in KILLED or exit_code in TIMEOUT:
@@ -101,7 +103,13 @@ def summary() -> dict[str, Any] | None:
         return None
     return {
         "modules": {
-            r.module: {"killed": r.killed, "total": r.total, "survived": r.survived} for r in rows
+            r.module: {
+                "killed": r.killed,
+                "total": r.total,
+                "judged": r.total - r.other,
+                "survived": r.survived,
+            }
+            for r in rows
         },
         "run": run_info(),
     }
@@ -109,11 +117,11 @@ def summary() -> dict[str, Any] | None:
 
 def table(rows: list[ModuleScore]) -> str:
     lines = [
-        "| module | killed / total | score | survived | no tests | not run |",
+        "| module | killed / judged | score | survived | no tests | not judged |",
         "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {r.module} | {r.killed} / {r.total} | {r.percent:.1f}% | {r.survived} "
+        f"| {r.module} | {r.killed} / {r.total - r.other} | {r.percent:.1f}% | {r.survived} "
         f"| {r.no_tests} | {r.other} |"
         for r in rows
     ]

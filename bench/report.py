@@ -240,8 +240,13 @@ def mutation_rows(score: dict[str, Any] | None) -> list[tuple[str, str]]:
     modules = sorted(score["modules"].items(), key=lambda item: item[0] != "all")
     for module, m in modules:
         label = "mutation score, all modules" if module == "all" else f"  mutation score, {module}"
-        percent = 100 * m["killed"] / m["total"] if m["total"] else 0.0
-        rows.append((label, f"{m['killed']} / {m['total']} killed ({percent:.1f}%)"))
+        # Of the mutants judged: a run cut short (or one module's) leaves the rest unjudged.
+        judged = m.get("judged", m["total"])
+        percent = 100 * m["killed"] / judged if judged else 0.0
+        value = f"{m['killed']} / {judged} killed ({percent:.1f}%)"
+        if judged < m["total"]:
+            value += f", {m['total'] - judged} of {m['total']} not judged"
+        rows.append((label, value))
     run = score.get("run")
     if run:
         rows.append(("  `make mutation` wall time, one mutant at a time", s(run["wall_s"])))

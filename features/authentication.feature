@@ -171,6 +171,14 @@ Feature: Signing in and proving who you are
       Then the answer is 200
       And the list shows the key "ci" with its prefix and no secret
 
+    Scenario: Listing the API keys shows which of them were used
+      Given Acme has the member API key "ci"
+      And Acme has the member API key "backup"
+      And Alice has signed in to Acme with her password
+      When the "ci" key lists the users of Acme
+      And Alice lists the API keys of Acme
+      Then the list shows the key "ci" as used, and "backup" as never used
+
     Scenario: An admin revokes an API key
       Given Acme has the member API key "ci"
       And Alice has signed in to Acme with her password
@@ -208,6 +216,17 @@ Feature: Signing in and proving who you are
       Then the answer is 201
       And Acme has 3 active API keys stored
 
+    @tenant_isolation
+    Scenario: Another tenant's active API keys take none of a tenant's room
+      Given Acme has room for 3 active API keys
+      And Acme has 2 active API keys
+      And the tenant Globex
+      And Globex has 3 active API keys
+      And Alice has signed in to Acme with her password
+      When Alice creates the member API key "backup" for Acme
+      Then the answer is 201
+      And Acme has 3 active API keys stored
+
   Rule: Repeated failed sign-ins lock the account for a while
 
     Scenario: After five failed sign-ins even the right password must wait
@@ -218,11 +237,28 @@ Feature: Signing in and proving who you are
       And Acme has 5 failed sign-ins stored for Alice
       And Acme's stored data is unchanged
 
+    Scenario Outline: A locked account may try again once its failures leave the window
+      Given Alice's account has had 5 failed sign-ins, which leave the window in <seconds> seconds
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 429 with the error "too_many_attempts"
+      And the answer says to try again in <seconds> seconds
+
+      Examples:
+        | seconds |
+        | 60      |
+        | 1       |
+
     Scenario: Signing in successfully forgets earlier failures
       Given Alice's account has had 2 failed sign-ins
       When Alice signs in to Acme with the password "correct horse battery staple"
       Then the answer is 200
       And Acme has 0 failed sign-ins stored for Alice
+
+    Scenario: Failed sign-ins past the window no longer count, even before they are swept
+      Given 120 failed sign-ins of made-up accounts, all older than the window
+      And Alice's account has had 5 failed sign-ins, which left the window 1 second ago
+      When Alice signs in to Acme with the password "correct horse battery staple"
+      Then the answer is 200
 
     Scenario: Failed sign-ins older than the window are swept, whoever they were for
       Given 120 failed sign-ins of made-up accounts, all older than the window
@@ -235,4 +271,5 @@ Feature: Signing in and proving who you are
       Given the service takes 5 sign-ins per address per minute
       When someone signs in to Acme 6 times, each time with another made-up email
       Then the answer is 429 with the error "too_many_attempts"
-      And the answer says when to try again
+      And exactly 5 answers are 401
+      And the answer says to try again when the minute is over

@@ -93,3 +93,13 @@ Feature: Named counters
       When Acme increments its counters "visits, refunds" together
       Then the answer is 200
       And Acme has exactly 3 counters stored
+
+    @tenant_isolation
+    Scenario: Another tenant's counter of the same name is no counter of this tenant's
+      Given the tenant Globex
+      And Globex's counter "refunds" stands at 1
+      And Acme has room for 2 counters
+      And Acme's counters "visits, orders" stand at 5
+      When Acme increments its counter "refunds"
+      Then the answer is 409 with the error "counter_limit_reached"
+      And Acme has exactly 2 counters stored

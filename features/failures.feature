@@ -85,6 +85,7 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       Given Alice is a member of Acme
       When Acme invites Alice
       Then the answer is 202
+      And the e-mail provider was asked to invite Alice to Acme
       And Alice is stored in Acme as invited
 
     Scenario Outline: Nothing is recorded when the e-mail provider <behaviour>

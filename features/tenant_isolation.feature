@@ -59,6 +59,7 @@ Feature: Tenants are kept apart
       Examples:
         | problem                      | tenant            | status | code             |
         | no tenant at all             | nothing           | 400    | tenant_missing   |
+        | an empty tenant              | ""                | 400    | tenant_missing   |
         | a tenant in capitals         | "ACME"            | 400    | tenant_malformed |
         | a tenant with odd characters | "acme corp!"      | 400    | tenant_malformed |
         | SQL instead of a tenant      | "acme' OR '1'='1" | 400    | tenant_malformed |

@@ -24,6 +24,16 @@ Feature: Managing the users of a tenant
     Then the pages hold 2, 2 and 1 users
     And every user appears exactly once, oldest first
 
+  Scenario: A tenant without users lists none
+    When Acme lists its users
+    Then the list is empty
+
+  Scenario: A tenant with one seat adds its first user
+    Given the tenant Initech with 1 seat
+    When Initech adds Alice with the email "alice@initech.example"
+    Then the answer is 201
+    And Initech has exactly 1 user stored
+
   Scenario: Reading a user's details
     Given Alice is a member of Acme
     When Acme reads Alice's details
@@ -98,6 +108,22 @@ Feature: Managing the users of a tenant
       Then the answer is 201
       And Acme has exactly 1 user stored
 
+    Scenario: Repeating one of several requests answers as that one did
+      Given Acme added Sam under the idempotency key "sam-1"
+      And Acme added Ann under the idempotency key "ann-1"
+      When Acme adds Sam under the idempotency key "sam-1"
+      Then the answer is the same as the first time
+      And Acme has exactly 2 users stored
+
+    @tenant_isolation
+    Scenario: A repeat is answered from the tenant's own key, though another tenant used the same key since
+      Given the tenant Globex
+      And Globex added Sam under the idempotency key "sam-1"
+      And Acme added Sam under the idempotency key "sam-1"
+      When Globex adds Sam under the idempotency key "sam-1"
+      Then the answer is the same as the first time
+      And Globex has exactly 1 user stored
+
     Scenario: An idempotency key older than its retention starts a new request
       Given idempotency keys are kept for 24 hours
       And Acme added Sam under the idempotency key "sam-1" 25 hours ago
@@ -112,3 +138,24 @@ Feature: Managing the users of a tenant
       When Acme adds Sam under the idempotency key "sam-1"
       Then the answer is the same as the first time
       And Acme has exactly 1 user stored
+
+    @tenant_isolation
+    Scenario: Another tenant's expired key of the same name leaves a tenant's live key alone
+      Given idempotency keys are kept for 24 hours
+      And the tenant Globex
+      And Globex added Sam under the idempotency key "sam-1" 25 hours ago
+      And Acme added Sam under the idempotency key "sam-1"
+      When Acme adds Sam under the idempotency key "sam-1"
+      Then the answer is the same as the first time
+      And Acme has exactly 1 user stored
+
+    @tenant_isolation
+    Scenario: A tenant's requests clear only its own expired idempotency keys
+      Given idempotency keys are kept for 24 hours
+      And the tenant Globex
+      And Acme added Sam under the idempotency key "sam-1" 25 hours ago
+      And Globex added Sam under the idempotency key "sam-1"
+      When Acme adds Kim under the idempotency key "kim-1"
+      And Globex adds Sam under the idempotency key "sam-1"
+      Then the answer is the same as the first time
+      And Globex has exactly 1 user stored

@@ -105,6 +105,12 @@ def messages_sent(router: respx.Router) -> int:
     return router.routes[SEND_ROUTE].call_count
 
 
+def invitations(router: respx.Router) -> list[tuple[str, str, str]]:
+    """The invitations the provider was asked to send: (to, the person's name, the team)."""
+    sent = [json.loads(call.request.content) for call in router.routes[SEND_ROUTE].calls]
+    return [(m["to"], m["data"]["name"], m["data"]["team"]) for m in sent]
+
+
 def recipients(router: respx.Router) -> list[str]:
     """To whom the provider was asked to send, one entry per message."""
     return [json.loads(call.request.content)["to"] for call in router.routes[SEND_ROUTE].calls]

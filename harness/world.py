@@ -101,6 +101,10 @@ class World:
     # The last answer, and an earlier one a Then step compares it with.
     response: HttpResponse | None = None
     earlier: HttpResponse | None = None
+    # The first answer under each idempotency key, by (tenant, key), and the key of the
+    # last request sent under one: a repeat is compared with its own first time.
+    first_under_key: dict[tuple[str, str], HttpResponse] = field(default_factory=dict)
+    repeated: tuple[str, str] | None = None
     # Answers of requests sent at the same moment (or one after another), in order, and
     # who sent each; an earlier such series a Then step compares them with.
     answers: list[HttpResponse] = field(default_factory=list)

@@ -32,6 +32,11 @@ def tenant_has_keys(world: World, tenant: str, active: int, revoked: int) -> Non
     ApiKeyFactory.create_batch(revoked, tenant_id=tenant_id, revoked_at=datetime.now(UTC))
 
 
+@given(phrase("{tenant:Name} has {active:d} active API keys"))
+def tenant_has_active_keys(world: World, tenant: str, active: int) -> None:
+    tenant_has_keys(world, tenant, active, 0)
+
+
 @given(phrase('{tenant:Name} has revoked the API key "{name:Text}"'))
 def key_revoked(world: World, db_session: Session, tenant: str, name: str) -> None:
     world.api_key(name).revoked_at = datetime.now(UTC)
@@ -83,6 +88,12 @@ def key_stored(world: World, db_session: Session, tenant: str, name: str) -> Non
     assert len(rows) == 1, rows
     assert secret not in json.dumps(rows, default=str)
     assert rows[0]["secret_hash"] == api_keys.digest(secret)
+
+
+@then(phrase('the list shows the key "{used:Text}" as used, and "{unused:Text}" as never used'))
+def list_shows_use(world: World, used: str, unused: str) -> None:
+    last_used = {item["name"]: item["last_used_at"] for item in world.last.json()["items"]}
+    assert last_used[used] is not None and last_used[unused] is None, last_used
 
 
 @then(phrase('the list shows the key "{name:Text}" with its prefix and no secret'))

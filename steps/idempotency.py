@@ -21,7 +21,7 @@ def _first_request(world: World, api: ServiceApi, tenant: str, person: str, key:
     # An earlier request is the precondition here: the key and its answer are the service's.
     first = api.create_user_once(world.tenant(tenant).slug, _same_person(person), key)
     assert first.status_code == 201, first.text
-    world.earlier = first
+    world.first_under_key[(tenant, key)] = first
 
 
 @given(phrase('{tenant:Name} added {person:Name} under the idempotency key "{key:Text}"'))
@@ -56,12 +56,15 @@ def added_under_key_ago(
 @when(phrase('{tenant:Name} adds {person:Name} under the idempotency key "{key:Text}"'))
 def add_under_key(world: World, api: ServiceApi, tenant: str, person: str, key: str) -> None:
     world.response = api.create_user_once(world.tenant(tenant).slug, _same_person(person), key)
+    world.repeated = (tenant, key)
 
 
 @then("the answer is the same as the first time")
 def same_as_first(world: World) -> None:
-    first = world.earlier
-    assert first is not None, "no first request was made"
+    # The first time this tenant sent this key: not another key's, not another tenant's.
+    assert world.repeated is not None, "no request was sent under an idempotency key"
+    first = world.first_under_key.get(world.repeated)
+    assert first is not None, f"no first request under {world.repeated}"
     assert (world.last.status_code, world.last.json()) == (first.status_code, first.json())
     # Both answers are JSON and point at the one user added, as a first answer does.
     for answer in (first, world.last):

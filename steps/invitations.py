@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from harness.answers import assert_error, statuses
 from harness.api import HttpResponse, ServiceApi
-from harness.email_provider import ProviderGate, hold_messages, recipients
+from harness.email_provider import ProviderGate, hold_messages, invitations, recipients
 from harness.parallel import Call, run_while_held
 from harness.phrases import phrase
 from harness.races import rivals_answered
@@ -85,6 +85,14 @@ def accepted_after_wait(world: World, count: int) -> None:
 def stored_invited(world: World, db_session: Session, person: str, tenant: str) -> None:
     row = user_row(db_session, world.tenant(tenant).id, world.person(person).id)
     assert row is not None and row["invited_at"] is not None, row
+
+
+@then(phrase("the e-mail provider was asked to invite {person:Name} to {tenant:Name}"))
+def provider_asked(world: World, email_provider: respx.Router, person: str, tenant: str) -> None:
+    user = world.person(person)
+    # The team is how the invitation names the tenant: its slug, the one people sign in to.
+    expected = (user.email, user.name, world.tenant(tenant).slug)
+    assert invitations(email_provider) == [expected]
 
 
 @then(phrase("{person:Name} is stored in {tenant:Name} as not invited"))

@@ -12,6 +12,7 @@ import jwt
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from pytest_bdd import given, then, when
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from app.auth.credentials import COOKIE_NAME
@@ -84,6 +85,34 @@ def failed_before(world: World, person: str, count: int) -> None:
     user = world.person(person)
     account = account_key(world.tenant_of(person).slug, user.email)
     LoginFailureFactory.create_batch(count, account=account)
+
+
+@given(
+    phrase(
+        "{person:Name}'s account has had {count:d} failed sign-ins, "
+        "which leave the window in {seconds:d} second{s:S}"
+    )
+)
+def failed_leaving_window(
+    world: World, service_settings: Settings, person: str, count: int, seconds: int, s: str
+) -> None:
+    # Aged on the database's clock, the one the throttle reads (in the savepoint mode the
+    # scenario's transaction start, the same for every request of the scenario).
+    age = timedelta(seconds=service_settings.login_failure_window_s - seconds)
+    account = account_key(world.tenant_of(person).slug, world.person(person).email)
+    LoginFailureFactory.create_batch(count, account=account, failed_at=func.now() - age)
+
+
+@given(
+    phrase(
+        "{person:Name}'s account has had {count:d} failed sign-ins, "
+        "which left the window {seconds:d} second{s:S} ago"
+    )
+)
+def failed_past_window(
+    world: World, service_settings: Settings, person: str, count: int, seconds: int, s: str
+) -> None:
+    failed_leaving_window(world, service_settings, person, count, -seconds, s)
 
 
 @given(phrase("someone has tried {person:Name}'s email with a wrong password {count:d} times"))
@@ -286,6 +315,18 @@ def holds_no_token(world: World) -> None:
 def says_when(world: World, service_settings: Settings) -> None:
     retry_after = int(world.last.headers["Retry-After"])
     assert 0 < retry_after <= service_settings.login_failure_window_s
+
+
+@then("the answer says to try again when the minute is over")
+def says_after_the_minute(world: World) -> None:
+    # The minute started at the first sign-in, a few seconds ago at most on a busy machine.
+    retry_after = int(world.last.headers["Retry-After"])
+    assert 45 <= retry_after <= 60, world.last.headers
+
+
+@then(phrase("the answer says to try again in {seconds:d} second{s:S}"))
+def says_when_exactly(world: World, seconds: int, s: str) -> None:
+    assert world.last.headers.get("Retry-After") == str(seconds), world.last.headers
 
 
 @then("the answers read exactly like those to the wrong password, in the same order")

@@ -28,8 +28,8 @@ def a_tenant(world: World, name: str) -> None:
     world.tenants[name] = TenantFactory(slug=name.lower(), name=name)
 
 
-@given(phrase("the tenant {name:Name} with {seats:d} seats"))
-def a_tenant_with_seats(world: World, name: str, seats: int) -> None:
+@given(phrase("the tenant {name:Name} with {seats:d} seat{s:S}"))
+def a_tenant_with_seats(world: World, name: str, seats: int, s: str) -> None:
     world.tenants[name] = TenantFactory(slug=name.lower(), name=name, seat_limit=seats)
 
 

@@ -163,6 +163,14 @@ def list_shows_exactly(world: World, names: list[str]) -> None:
     assert page["total"] == len(names)
 
 
+@then("the list is empty")
+def list_is_empty(world: World) -> None:
+    answer = world.last
+    assert answer.status_code == 200, answer.text
+    page = answer.json()
+    assert (page["items"], page["total"]) == ([], 0), page
+
+
 @then("the answer reveals none of the users")
 def reveals_no_users(world: World) -> None:
     body = world.last.json()

@@ -17,9 +17,12 @@ Passes:
     python -m tests.mutation.run_mutmut                       # everything, from scratch
     python -m tests.mutation.run_mutmut --module app/errors.py  # one module (or folder)
     python -m tests.mutation.run_mutmut --incremental  # only mutants not judged yet
+    python -m tests.mutation.run_mutmut 'app.idempotency.x_claim__mutmut_4*'
+        # these mutants again (after a scenario was written for them), keeping the rest
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -79,14 +82,18 @@ def in_modules(source: str, modules: tuple[str, ...]) -> bool:
     return any(source == m or (m.endswith("/") and source.startswith(m)) for m in modules)
 
 
-def survivors(modules: tuple[str, ...], scope: tuple[str, ...]) -> list[str]:
-    """Mutants that survived pass 1, in files under `modules` and within `scope`."""
+def survivors(
+    modules: tuple[str, ...], scope: tuple[str, ...], only: list[str] | None = None
+) -> list[str]:
+    """Mutants that survived pass 1, in files under `modules`, within `scope` (and `only`)."""
     names = []
     for meta in sorted((ROOT / "mutants" / "app").rglob("*.py.meta")):
         source = meta.relative_to(ROOT / "mutants").as_posix().removesuffix(".meta")
         if in_modules(source, modules) and in_modules(source, scope):
             codes = json.loads(meta.read_text())["exit_code_by_key"]
             names += [name for name, code in codes.items() if code == 0]
+    if only:
+        names = [name for name in names if any(fnmatch.fnmatchcase(name, o) for o in only)]
     return names
 
 
@@ -103,9 +110,14 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="keep earlier results: test only mutants not judged yet (new or changed functions)",
     )
+    parser.add_argument(
+        "mutants",
+        nargs="*",
+        help="mutant names or globs to judge again, keeping the results of the rest",
+    )
     args = parser.parse_args(argv)
     scope = (args.module,) if args.module else mutation.MODULES
-    if args.module is None and not args.incremental:
+    if args.module is None and not args.incremental and not args.mutants:
         # A full run starts from nothing: results of older code or scenarios would mislead.
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     # mutmut copies the suite into mutants/ over what is there: a file deleted or renamed
@@ -114,6 +126,7 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(ROOT / "mutants" / folder, ignore_errors=True)
     # Named mutants are always tested again; without names mutmut tests the unjudged ones.
     names = [mutant_glob(args.module)] if args.module and not args.incremental else []
+    names += args.mutants
     started = time.perf_counter()
     with (
         postgres_server() as server,
@@ -127,13 +140,14 @@ def main(argv: list[str]) -> int:
         mutmut_run(names, env)
         reruns = {}
         for rerun in RERUNS:
-            names = survivors(rerun.modules, scope)
+            names = survivors(rerun.modules, scope, args.mutants)
             reruns[rerun.why] = len(names)
             if names:
                 print(f"\nAgain {rerun.why}: {len(names)} survivors")
                 mutmut_run(names, {**env, **rerun.env})
     info = {"wall_s": time.perf_counter() - started, "modules": list(scope), "reruns": reruns}
-    (ROOT / "mutants" / "mutation-run.json").write_text(json.dumps(info, indent=2) + "\n")
+    if not args.mutants:  # a few mutants judged again leave the whole run's time as it was
+        (ROOT / "mutants" / "mutation-run.json").write_text(json.dumps(info, indent=2) + "\n")
     return mutation.main()
 
 
