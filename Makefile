@@ -12,13 +12,20 @@ REPORT_FLAGS := --bdd-report-dir=$(REPORTS) --junitxml=$(REPORTS)/junit.xml
 # `make test SPLITS=2 GROUP=1` runs group 1 of 2 of each pytest run below. A shard sees
 # part of the code, so it writes its coverage data ungated to .coverage.shard-<group>;
 # `make coverage-gate` combines every shard's data and applies the floor once.
+# pytest-randomly shuffles every run's order (the seed is in the header; README "Running in
+# random order") before pytest-split cuts the list into groups, so the shards of one CI run
+# must shuffle alike: a sharded run needs RANDOM_SEED, the same in every shard (CI: the run id).
 SPLITS ?= 1
 GROUP ?= 1
+RANDOM_SEED ?=
 ifeq ($(SPLITS),1)
-SHARD :=
+SHARD := $(if $(RANDOM_SEED),-p randomly --randomly-seed=$(RANDOM_SEED))
 COVERAGE_GATE := --cov-fail-under=$(COVERAGE_FLOOR)
 else
-SHARD := --splits $(SPLITS) --group $(GROUP)
+ifeq ($(RANDOM_SEED),)
+$(error a sharded run needs RANDOM_SEED=<n>, the same in every shard, or the groups overlap)
+endif
+SHARD := --splits $(SPLITS) --group $(GROUP) -p randomly --randomly-seed=$(RANDOM_SEED)
 COVERAGE_GATE :=
 export COVERAGE_FILE := .coverage.shard-$(GROUP)
 endif

@@ -3,7 +3,9 @@ Feature: Whatever happens, in whatever order, the business rules hold
   Hand-written scenarios check what someone thought of. Here the suite makes up its own
   stories: two tenants, each with an admin and a member signed in, an admin and a member
   API key, a revoked key, an expired token, and someone without any credentials, doing
-  anything the service offers to their own tenant or to the other one, in any order.
+  anything the service offers to their own tenant or to the other one, in any order:
+  signing in and out with a cookie or for a token, inviting people, adding them again under
+  the same idempotency key, and everything else.
   After every request the rules below must hold. When one breaks, the shortest story
   that breaks it is printed, step by step.
 

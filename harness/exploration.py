@@ -9,32 +9,49 @@ tenant or the other. After every request, and whatever came before:
   table's rights, seat limits, taken e-mails, unknown records;
 - no answer shows anything of the other tenant (its e-mail domain or its key prefixes);
 - every error has the one shape, and there is no 5xx at all;
-- what each tenant has stored equals the model (people, counters, keys).
+- what each tenant has stored equals the model (people, counters, keys, idempotency keys);
+- an invitation e-mail went out for each invitation answered 202, to that person, and no other;
+- a browser that signed out holds no session cookie; a repeat under an Idempotency-Key is
+  answered byte for byte like the first time.
 
 A failure raises `RuleBroken` with the rule that broke and the (shrunk) story in business
 words, e.g. "Globex's admin key adds Bea <bea@globex.example> to Acme".
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+import respx
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
+from app.auth.credentials import COOKIE_NAME
 from app.settings import Settings
 from harness.api import HttpResponse, ServiceApi
 from harness.auth import NO_CREDENTIALS, api_key, bearer, forged_token, token_for
+from harness.email_provider import recipients
 from harness.factories import ApiKeyFactory, TenantFactory, UserFactory
-from harness.model import Caller, KeyModel, PersonModel, Refusal, TenantModel, refusal_for
-from harness.stored import tenant_state
+from harness.model import (
+    Caller,
+    KeyedAdd,
+    KeyModel,
+    PersonModel,
+    TenantModel,
+    refusal_for,
+)
+from harness.stored import idempotency_key_ages, tenant_state
 
 NAMES = ("Ann", "Bea", "Cid", "Dan", "Eve")
 COUNTERS = ("visits", "orders")
 SEATS = 5
+IDEMPOTENCY_KEYS = ("k1", "k2")
+# Zoe's and Max's password: they sign in with it (or with a wrong one).
+PASSWORD = "correct horse battery staple"
 
 
 class RuleBroken(AssertionError):
@@ -48,6 +65,10 @@ class Budget:
     examples: int = 12
     steps: int = 20
     seed: int | None = None  # None: derandomised, the same sequences on every run
+    # Shrinking reruns the failing story, shorter each time, until nothing shorter fails:
+    # each rerun builds two tenants anew, so it takes up to Hypothesis's cap (5 minutes).
+    # False: the first failing story as found, at once (longer, but as readable).
+    shrink: bool = True
 
 
 @dataclass
@@ -57,12 +78,39 @@ class Exploration:
     api: ServiceApi
     session: Session
     settings: Settings
+    provider: respx.Router  # the mocked e-mail provider the app sends invitations through
     runs: int = 0
     replay: str = ""
 
 
 def _email(name: str, tenant: TenantModel) -> str:
     return f"{name.lower()}@{tenant.slug}.example"
+
+
+@dataclass
+class SignedIn:
+    """What a person's own sign-in left them holding: an app's token or a browser's cookies."""
+
+    token: str | None = None
+    cookies: dict[tuple[str, str], str] = field(default_factory=dict)  # (name, path) -> value
+
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        if self.token is not None:
+            return (("Authorization", f"Bearer {self.token}"),)
+        # The routes a browser calls with its session (users, counters, keys, sign-out) are
+        # not under /auth: only cookies for path "/" go along, as a browser sends them.
+        sent = "; ".join(f"{n}={value}" for (n, path), value in self.cookies.items() if path == "/")
+        return (("Cookie", sent),) if sent else ()
+
+    def take_cookies(self, answer: HttpResponse) -> None:
+        """Keep or drop cookies as a browser does with the answer's Set-Cookie headers."""
+        for header in answer.headers.get_list("set-cookie"):
+            for name, morsel in SimpleCookie(header).items():
+                where = (name, morsel["path"] or "/auth")  # default: the request's folder
+                if morsel["max-age"] in ("0", "-1") or not morsel.value.strip('"'):
+                    self.cookies.pop(where, None)
+                else:
+                    self.cookies[where] = morsel.value
 
 
 class ServiceMachine(RuleBasedStateMachine):
@@ -77,6 +125,10 @@ class ServiceMachine(RuleBasedStateMachine):
         self.story: list[str] = []
         self.answer: HttpResponse | None = None
         self.expected: tuple[int, str | None] = (0, None)
+        self.signed_in: dict[str, SignedIn] = {}  # by the session caller's label
+        self.failed_sign_ins: dict[tuple[str, str], int] = {}  # (tenant slug, email) -> count
+        self.invitations_sent: list[str] = []  # to whom, in order, as the answers said
+        self.emails: dict[int, str] = {}  # the e-mail each person who may sign in uses
 
     # --- the world each sequence starts from -------------------------------------------
 
@@ -84,6 +136,7 @@ class ServiceMachine(RuleBasedStateMachine):
     def two_tenants_and_their_callers(self) -> None:
         ctx = self.context
         ctx.runs += 1
+        ctx.provider.reset()  # the e-mails of earlier sequences are not this one's
         for name in ("Acme", "Globex"):
             slug = f"{name.lower()}-{ctx.runs}"
             row = TenantFactory(slug=slug, name=name, seat_limit=SEATS)
@@ -118,14 +171,21 @@ class ServiceMachine(RuleBasedStateMachine):
         )
         for role, name in (("admin", "Zoe"), ("member", "Max")):
             user = UserFactory(
-                tenant_id=tenant.id, name=name, email=_email(name, tenant), role=role
+                tenant_id=tenant.id,
+                name=name,
+                email=_email(name, tenant),
+                role=role,
+                password=PASSWORD,
             )
             tenant.people[user.id] = PersonModel(user.id, name, user.email, role)
+            self.emails[user.id] = user.email
             token = token_for(ctx.settings, user, tenant.slug)
             label = f"{tenant.name}'s {role} {name}"
             self.callers.append(
                 Caller(label, tenant, "token", user.id, tuple(bearer(token).items()))
             )
+            # The same person on a device of their own: signed out until they sign in.
+            self.callers.append(Caller(f"{tenant.name}'s {role}", tenant, "session", user.id))
             if role == "admin":
                 expired = forged_token("a token that has expired", ctx.settings, user, tenant.slug)
                 self.callers.append(
@@ -150,18 +210,32 @@ class ServiceMachine(RuleBasedStateMachine):
 
     # --- sending, and what every answer must be -----------------------------------------
 
+    def _as_now(self, caller: Caller) -> Caller:
+        """A person's own sign-in as it stands: their token or cookie, or no credentials."""
+        if caller.kind != "session":
+            return caller
+        held = self.signed_in.get(caller.label)
+        headers = held.headers() if held is not None else ()
+        if not headers:
+            return Caller(caller.label, None, "nobody")
+        return Caller(caller.label, caller.tenant, "token", caller.record_id, headers)
+
     def _send(
         self,
         line: str,
         caller: Caller,
         target: TenantModel,
-        action: str,
+        action: str | None,
         request: Callable[[ServiceApi, str, dict[str, str]], HttpResponse],
         allowed: Callable[[], tuple[int, str | None]],
     ) -> bool:
-        """Send one request; True when the service did what was asked (the model follows)."""
+        """Send one request; True when the service did what was asked (the model follows).
+
+        `action` is the authorization table's name for it; None for a public route.
+        """
         self.story.append(line)
-        refusal: Refusal | None = refusal_for(caller, target, action)
+        caller = self._as_now(caller)
+        refusal = refusal_for(caller, target, action) if action is not None else None
         self.expected = (refusal.status, refusal.code) if refusal else allowed()
         credentials = dict(caller.headers) if caller.headers else dict(NO_CREDENTIALS)
         self.answer = request(self.context.api, target.slug, credentials)
@@ -228,8 +302,13 @@ class ServiceMachine(RuleBasedStateMachine):
     def what_is_stored_equals_the_model(self) -> None:
         for tenant in self.tenants:
             stored = tenant_state(self.context.session, tenant.id)
-            people = {(u["id"], u["name"], u["email"], u["role"]) for u in stored.users}
-            expected_people = {(p.id, p.name, p.email, p.role) for p in tenant.people.values()}
+            people = {
+                (u["id"], u["name"], u["email"], u["role"], u["invited_at"] is not None)
+                for u in stored.users
+            }
+            expected_people = {
+                (p.id, p.name, p.email, p.role, p.invited) for p in tenant.people.values()
+            }
             if people != expected_people:
                 raise self._broken(
                     f"{tenant.name} has stored exactly the people it was answered it has",
@@ -252,14 +331,48 @@ class ServiceMachine(RuleBasedStateMachine):
                     f"{tenant.name} has stored exactly the API keys it was answered it has",
                     f"stored {sorted(keys)}, expected {sorted(expected_keys)}",
                 )
+            remembered = set(idempotency_key_ages(self.context.session, tenant.id))
+            if remembered != set(tenant.added_under):
+                raise self._broken(
+                    f"{tenant.name} has stored the Idempotency-Keys of its adds done, no other",
+                    f"stored {sorted(remembered)}, expected {sorted(tenant.added_under)}",
+                )
+
+    @invariant()
+    def an_invitation_goes_out_for_each_one_answered_accepted(self) -> None:
+        if not self.tenants:
+            return
+        sent = recipients(self.context.provider)
+        if sent != self.invitations_sent:
+            raise self._broken(
+                "an invitation e-mail goes out for each invitation answered 202, to that "
+                "person, and for no other",
+                f"the provider was asked to send to {sent}, expected {self.invitations_sent}",
+            )
 
     _last_target: TenantModel | None = None
 
     def _aim(self, data: st.DataObject) -> tuple[Caller, TenantModel]:
-        caller = data.draw(st.sampled_from(self.callers), label="caller")
-        target = data.draw(st.sampled_from(self.tenants), label="tenant")
-        self._last_target = target
+        # Half the time an admin whose credentials work now, else anyone at all: most
+        # callers cannot change anything, and without the admins' changes the stories stay
+        # too short to reach an add and its repeat, or an invitation of someone added.
+        admins = [c for c in self.callers if self._as_now(c).role() == "admin"]
+        anyone = st.sampled_from(self.callers)
+        caller = data.draw(st.one_of(st.sampled_from(admins), anyone), label="caller")
+        target = self._aim_from(data, caller.tenant)
         return caller, target
+
+    def _aim_from(self, data: st.DataObject, home: TenantModel | None) -> TenantModel:
+        """The caller's own tenant three times in four, the other one else.
+
+        Most of what a tenant's people do is at home, and only there do the longer stories
+        (an add, then its repeat; a sign-in, then its sign-out) get told in a small budget.
+        """
+        others = [tenant for tenant in self.tenants if tenant is not home]
+        choices = [home, home, home, *others] if home is not None else others
+        target: TenantModel = data.draw(st.sampled_from(choices), label="tenant")
+        self._last_target = target
+        return target
 
     # --- the actions --------------------------------------------------------------------
 
@@ -292,7 +405,10 @@ class ServiceMachine(RuleBasedStateMachine):
     def _pick_person(self, data: st.DataObject, target: TenantModel) -> tuple[int, str]:
         """Someone of either tenant, or nobody that exists: ids are guessed across tenants too."""
         everyone = [(p.id, p.name) for t in self.tenants for p in t.people.values()]
-        return data.draw(st.sampled_from([*everyone, (2**62, "someone unknown")]), label="person")
+        anyone = st.sampled_from([*everyone, (2**62, "someone unknown")])
+        # Half the time one of the target's own people: the changes that go through.
+        own = [(p.id, p.name) for p in target.people.values()]
+        return data.draw(st.one_of(st.sampled_from(own), anyone) if own else anyone, label="person")
 
     @rule(data=st.data(), new_name=st.sampled_from(NAMES))
     def rename_someone(self, data: st.DataObject, new_name: str) -> None:
@@ -424,6 +540,168 @@ class ServiceMachine(RuleBasedStateMachine):
                     f"listed {sorted(listed)}, expected {sorted(expected)}",
                 )
 
+    @rule(data=st.data())
+    def invite_someone(self, data: st.DataObject) -> None:
+        caller, target = self._aim(data)
+        person_id, name = self._pick_person(data, target)
+
+        def allowed() -> tuple[int, str | None]:
+            return (202, None) if person_id in target.people else (404, "not_found")
+
+        line = f"{caller.label} invites {name} to {target.name}"
+        request = lambda a, s, c: a.invite_user(s, person_id, c)  # noqa: E731
+        if self._send(line, caller, target, "invite Bob", request, allowed):
+            person = target.people[person_id]
+            person.invited = True
+            self.invitations_sent.append(person.email)
+
+    # --- adds under an Idempotency-Key, and their repeats ---------------------------------
+
+    @rule(data=st.data(), key=st.sampled_from(IDEMPOTENCY_KEYS))
+    def add_under_a_key(self, data: st.DataObject, key: str) -> None:
+        caller, target = self._aim(data)
+        names = st.sampled_from(NAMES)
+        first = target.added_under.get(key)
+        if first is not None:  # a key already used here: half the time the same add again
+            names = st.one_of(st.just(dict(first.body)["name"]), names)
+        self._add_under(caller, target, key, data.draw(names, label="name"))
+
+    @precondition(lambda self: any(tenant.added_under for tenant in self.tenants))
+    @rule(
+        data=st.data(),
+        same=st.sampled_from((True, True, False)),  # mostly a retry, now and then a misuse
+        other_name=st.sampled_from(NAMES),
+    )
+    def repeat_an_add_under_its_key(self, data: st.DataObject, same: bool, other_name: str) -> None:
+        """An add done under a key, sent again (as a client retries) or with other details."""
+        done = [(t, k, a) for t in self.tenants for k, a in t.added_under.items()]
+        target, key, first = data.draw(st.sampled_from(done), label="earlier add")
+        # Mostly an admin of the tenant (a client retrying); anyone else now and then.
+        own = [c for c in self.callers if c.tenant is target and self._as_now(c).role() == "admin"]
+        anyone = st.sampled_from(self.callers)
+        caller = data.draw(st.one_of(st.sampled_from(own), anyone), label="caller")
+        self._last_target = target
+        self._add_under(caller, target, key, dict(first.body)["name"] if same else other_name)
+
+    def _add_under(self, caller: Caller, target: TenantModel, key: str, name: str) -> None:
+        email = _email(name, target)
+        body = {"name": name, "email": email}
+        first = target.added_under.get(key)
+        repeat = first is not None and dict(first.body) == body
+
+        def allowed() -> tuple[int, str | None]:
+            if first is not None:
+                return (first.status, None) if repeat else (422, "idempotency_key_reused")
+            if target.email_taken(email):
+                return 409, "email_taken"
+            if not target.seats_free():
+                return 409, "seat_limit_reached"
+            return 201, None
+
+        if first is None:
+            line = f"{caller.label} adds {name} <{email}> to {target.name} under key {key}"
+        elif repeat:
+            line = f"{caller.label} repeats the add of {name} to {target.name} under key {key}"
+        else:
+            line = (
+                f"{caller.label} adds {name} <{email}> to {target.name} under key {key}, "
+                f"already used to add {dict(first.body)['name']}"
+            )
+        request = lambda a, s, c: a.create_user_once(s, body, key, c)  # noqa: E731
+        if not self._send(line, caller, target, "add a user", request, allowed):
+            return
+        assert self.answer is not None
+        if first is None:
+            created = self.answer.json()
+            target.people[created["id"]] = PersonModel(created["id"], name, email, "member")
+            target.added_under[key] = KeyedAdd(
+                tuple(body.items()), self.answer.status_code, self.answer.text
+            )
+        elif self.answer.text != first.text:
+            raise self._broken(
+                "a repeat under the same key is answered like the first time, byte for byte",
+                f"first {first.text}, now {self.answer.text}",
+            )
+
+    # --- signing in and out ---------------------------------------------------------------
+
+    def _pick_session(self, data: st.DataObject, signed_in_first: bool = False) -> Caller:
+        sessions = [caller for caller in self.callers if caller.kind == "session"]
+        holding = [caller for caller in sessions if self._as_now(caller).kind != "nobody"]
+        if signed_in_first and holding:  # signing out matters most for who is signed in
+            return data.draw(st.one_of(st.sampled_from(holding), st.sampled_from(sessions)))
+        return data.draw(st.sampled_from(sessions), label="person")
+
+    @rule(
+        data=st.data(),
+        how=st.sampled_from(("with a cookie", "with a cookie", "for a token")),  # browsers sign out
+        right_password=st.sampled_from((True, True, True, False)),
+    )
+    def sign_in(self, data: st.DataObject, how: str, right_password: bool) -> None:
+        person = self._pick_session(data)
+        home = person.tenant
+        assert home is not None
+        target = self._aim_from(data, home)
+        email = self.emails[person.record_id]
+        account = (target.slug, email)
+        failures = self.failed_sign_ins.get(account, 0)
+
+        def allowed() -> tuple[int, str | None]:
+            # The throttle counts an account's failures (known or not) and forgives a success.
+            if failures >= self.context.settings.login_max_failures:
+                return 429, "too_many_attempts"
+            if right_password and target is home and person.record_id in home.people:
+                return 200, None
+            return 401, "invalid_credentials"
+
+        elsewhere = "" if target is home else f" to {target.name}"
+        wrong = "" if right_password else " with a wrong password"
+        line = f"{person.label} signs in {how}{elsewhere}{wrong}"
+        password = PASSWORD if right_password else f"not {PASSWORD}"
+        request = lambda a, s, c: a.login(s, email, password)  # noqa: E731
+        signed_in = self._send(line, person, target, None, request, allowed)
+        if self.expected[0] == 401:
+            self.failed_sign_ins[account] = failures + 1
+        if not signed_in:
+            return
+        assert self.answer is not None
+        self.failed_sign_ins.pop(account, None)
+        held = SignedIn()
+        if how == "for a token":
+            held.token = self.answer.json()["access_token"]
+        else:
+            held.take_cookies(self.answer)
+            if not held.headers():
+                raise self._broken(
+                    "signing in with a cookie leaves the session cookie in the browser",
+                    f"Set-Cookie: {self.answer.headers.get_list('set-cookie')}",
+                )
+        self.signed_in[person.label] = held
+
+    @rule(data=st.data())
+    def sign_out(self, data: st.DataObject) -> None:
+        person = self._pick_session(data, signed_in_first=True)
+        assert person.tenant is not None
+        self._last_target = person.tenant
+        request = lambda a, s, c: a.logout(c)  # noqa: E731
+        self._send(f"{person.label} signs out", person, person.tenant, None, request, _no_content)
+        assert self.answer is not None
+        # Whoever signs out, a browser's session cookie must go: one as sign-in sets it.
+        held = self.signed_in.setdefault(person.label, SignedIn())
+        held.token = None  # an app forgets its token (tokens are stateless: README)
+        held.cookies.setdefault((COOKIE_NAME, "/"), "the session cookie sign-in sets")
+        held.take_cookies(self.answer)
+        if held.cookies:
+            raise self._broken(
+                "a browser that signed out holds no session cookie",
+                f"still holds {sorted(held.cookies)} after Set-Cookie: "
+                f"{self.answer.headers.get_list('set-cookie')}",
+            )
+
+
+def _no_content() -> tuple[int, str | None]:
+    return 204, None
+
 
 def explore(context: Exploration, budget: Budget) -> None:
     """Run the exploration; raises RuleBroken, shrunk and in business words, on a broken rule."""
@@ -446,6 +724,7 @@ def explore(context: Exploration, budget: Budget) -> None:
         deadline=None,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
+        phases=[p for p in Phase if budget.shrink or p not in (Phase.shrink, Phase.explain)],
     )
     if budget.seed is not None:
         machine = with_seed(budget.seed)(machine)  # run_state_machine_as_test reads it there

@@ -73,6 +73,57 @@ def counter_held_for(admin: Engine, tenant_id: int, name: str, *, seconds: float
         done.result(timeout=seconds + ANSWER_TIMEOUT_S)
 
 
+# Service connections waiting on any lock in this worker's database.
+SERVICE_BACKENDS_WAITING = text(
+    "SELECT count(*) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+    "AND usename IN (:role, :bypass)"
+)
+# The gate lets go once the queue stops growing this long (the bulkhead admits fewer than
+# the callers: a tenant's share of the pool), or at the latest after GATE_LIMIT_S.
+GATE_STEADY_S = 0.3
+GATE_LIMIT_S = 5.0
+
+
+@contextmanager
+def inserts_held(admin: Engine, table: str) -> Iterator[None]:
+    """Every insert into `table` waits, from a thread of our own, until the service's requests
+    stop queueing; then all go at once. Joined when the block ends.
+
+    `LOCK TABLE ... IN SHARE MODE` lets reads through and stops writes: requests that count
+    and then insert (seats) all count, then meet at the insert. With their lock they queue
+    on it one behind the other, counted or not; without it they all counted the same seats
+    and all insert: the race is lost every time, with no sleep in the service.
+    """
+    locked = threading.Event()
+
+    def gate() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f"LOCK TABLE {table} IN SHARE MODE"))
+            locked.set()
+            waiting, steady_since, deadline = 0, time.monotonic(), time.monotonic() + GATE_LIMIT_S
+            with admin.connect() as watcher:
+                while time.monotonic() < deadline:
+                    now = watcher.scalar(
+                        SERVICE_BACKENDS_WAITING, {"role": SERVICE_ROLE, "bypass": BYPASS_ROLE}
+                    )
+                    watcher.rollback()  # a fresh snapshot of pg_stat_activity each round
+                    if now != waiting:
+                        waiting, steady_since = int(now or 0), time.monotonic()
+                    elif waiting and time.monotonic() - steady_since >= GATE_STEADY_S:
+                        break
+                    time.sleep(0.01)
+            connection.commit()  # everyone waiting goes at once
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="insert-gate") as pool:
+        done = pool.submit(gate)
+        assert locked.wait(BARRIER_TIMEOUT_S), f"the gate never locked {table}"
+        try:
+            yield
+        finally:
+            done.result(timeout=GATE_LIMIT_S + ANSWER_TIMEOUT_S)
+
+
 def background() -> ThreadPoolExecutor:
     """One worker thread for the request under test; enter it *before* taking any lock the
     request will wait on, so the lock is released before the thread is joined."""

@@ -10,7 +10,9 @@ from typing import Literal
 
 from harness.feature_tables import may
 
-CallerKind = Literal["api key", "token", "expired token", "nobody"]
+# "session": a person's own sign-in (harness.exploration holds its token or cookie); it is
+# judged as "token" while it holds one and as "nobody" before or after.
+CallerKind = Literal["api key", "token", "expired token", "nobody", "session"]
 
 
 @dataclass
@@ -19,6 +21,16 @@ class PersonModel:
     name: str
     email: str
     role: str
+    invited: bool = False
+
+
+@dataclass(frozen=True)
+class KeyedAdd:
+    """What an add under an Idempotency-Key was first answered: every repeat gets the same."""
+
+    body: tuple[tuple[str, str], ...]
+    status: int
+    text: str
 
 
 @dataclass
@@ -38,6 +50,8 @@ class TenantModel:
     people: dict[int, PersonModel] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     keys: dict[int, KeyModel] = field(default_factory=dict)
+    # Idempotency-Keys whose add was done (201): a refused add stores no key.
+    added_under: dict[str, KeyedAdd] = field(default_factory=dict)
 
     def email_taken(self, email: str) -> bool:
         return any(person.email == email for person in self.people.values())

@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+import respx
 from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,7 @@ from harness.batch_exploration import BatchExplorer, Party, explore_batches
 from harness.exploration import Budget, Exploration, RuleBroken, explore
 from harness.factories import ApiKeyFactory, TenantFactory
 from harness.phrases import phrase
-from harness.world import World
+from harness.world import AppTweaks, World
 
 # The batches the stage sends: this seed, on every run (EXPLORE_SEED for another search).
 BATCH_SEED = 20261126
@@ -21,9 +23,20 @@ BATCH_SEED = 20261126
 
 @given("the suite makes up sequences of requests from Acme's and Globex's callers")
 def made_up_sequences(
-    world: World, api: ServiceApi, db_session: Session, service_settings: Settings
+    request: pytest.FixtureRequest,
+    world: World,
+    app_tweaks: AppTweaks,
+    db_session: Session,
+    service_settings: Settings,
+    email_provider: respx.Router,
 ) -> None:
-    world.exploration = Exploration(api=api, session=db_session, settings=service_settings)
+    # An app of its own: the sign-ins it makes up must not share the per-client sign-in
+    # limit with the other scenarios of this worker (the throttle per account stays on).
+    app_tweaks.set(login_client_max_attempts=10**6)
+    api: ServiceApi = request.getfixturevalue("api")
+    world.exploration = Exploration(
+        api=api, session=db_session, settings=service_settings, provider=email_provider
+    )
 
 
 @when("the service answers every one of them")
@@ -35,6 +48,7 @@ def answers_every_one(world: World) -> None:
         examples=int(os.environ.get("EXPLORE_EXAMPLES", Budget.examples)),
         steps=int(os.environ.get("EXPLORE_STEPS", Budget.steps)),
         seed=int(os.environ["EXPLORE_SEED"]) if os.environ.get("EXPLORE_SEED") else None,
+        shrink=os.environ.get("EXPLORE_SHRINK", "1") != "0",
     )
     try:
         explore(world.exploration, budget)

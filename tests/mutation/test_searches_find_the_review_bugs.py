@@ -94,3 +94,49 @@ def test_a_review_bug_put_back_is_found_by_the_suites_search(
     run = run_on_mutant(mutations, ["steps", "-k", search])
     assert run.returncode == 1, run.output
     assert run.failed(caught_by), run.output
+
+
+# Bugs in what the generated sequences do besides the review's: one per action they gained
+# (repeats under a key, sign-out, sign-in with a cookie, invitations). Each copy must make
+# the stage's own search (its fixed budget) fail, naming the rule; unshrunk, to stay quick.
+REPEAT_DONE_AGAIN = Mutation(
+    "app/routes/users.py",
+    "        if stored is not None:\n            return stored\n",
+    "        if stored is not None and False:\n            return stored\n",
+)
+SIGN_OUT_KEEPS_COOKIE = Mutation(
+    "app/routes/auth.py",
+    '    response.delete_cookie(COOKIE_NAME, path="/", ',
+    '    response.delete_cookie(COOKIE_NAME, path="/auth", ',
+)
+SIGN_IN_COOKIE_FOR_AUTH_ONLY = Mutation(
+    "app/routes/auth.py",
+    '        path="/",  # required by the __Host- prefix, and no Domain\n',
+    '        path="/auth",\n',
+)
+INVITATION_SENT_TWICE = Mutation(
+    "app/routes/users.py",
+    "    message_id = email.send_invitation(to=to, name=name, tenant=scope.tenant.slug)\n",
+    "    email.send_invitation(to=to, name=name, tenant=scope.tenant.slug)\n" * 2
+    + "    message_id = email.send_invitation(to=to, name=name, tenant=scope.tenant.slug)\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("mutation", "rule"),
+    [
+        (REPEAT_DONE_AGAIN, "the answer is the one the rules give"),
+        (SIGN_OUT_KEEPS_COOKIE, "a browser that signed out holds no session cookie"),
+        (SIGN_IN_COOKIE_FOR_AUTH_ONLY, "signing in with a cookie leaves the session cookie"),
+        (INVITATION_SENT_TWICE, "an invitation e-mail goes out for each invitation answered"),
+    ],
+    ids=["repeat-done-again", "sign-out-keeps-cookie", "sign-in-cookie-elsewhere", "sent-twice"],
+)
+def test_a_bug_in_a_generated_action_is_found_by_the_sequences(
+    mutation: Mutation, rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPLORE_SHRINK", "0")
+    run = run_on_mutant([mutation], ["steps", "-m", "invariants", "-k", "sequences"])
+    assert run.returncode == 1, run.output
+    assert run.failed("test_madeup_sequences_of_requests"), run.output
+    assert f"Rule broken: {rule}" in run.output, run.output
