@@ -19,7 +19,7 @@ SPLITS ?= 1
 GROUP ?= 1
 RANDOM_SEED ?=
 ifeq ($(SPLITS),1)
-SHARD := $(if $(RANDOM_SEED),-p randomly --randomly-seed=$(RANDOM_SEED))
+SHARD := -p randomly $(if $(RANDOM_SEED),--randomly-seed=$(RANDOM_SEED))
 COVERAGE_GATE := --cov-fail-under=$(COVERAGE_FLOOR)
 else
 ifeq ($(RANDOM_SEED),)
