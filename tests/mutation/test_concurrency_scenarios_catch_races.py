@@ -93,13 +93,11 @@ GLOBAL_TENANT = (
         "app/tenancy.py",
         """    enter_tenant(session, tenant)
     if claims is not None:
-        principal = user_principal(session, tenant, claims)
 """,
         """    global _TENANT
     _TENANT = tenant
     enter_tenant(session, tenant)
     if claims is not None:
-        principal = user_principal(session, tenant, claims)
 """,
     ),
     Mutation(
