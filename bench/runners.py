@@ -46,6 +46,25 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _timed(command: list[str], env: dict[str, str], timings_path: str) -> PytestRun:
+    """Run `command` (whose timing plugin writes to `timings_path`), its wall time and each
+    test's own time; the timings file is removed either way."""
+    try:
+        started = time.perf_counter()
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+        )
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise BenchRunFailed(
+                f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+            )
+        data = json.loads(Path(timings_path).read_text())
+    finally:
+        Path(timings_path).unlink(missing_ok=True)
+    return PytestRun(wall_s=wall, tests=_tests(data))
+
+
 def run_generated(project: GeneratedProject, *args: str) -> PytestRun:
     """One pytest process over the generated scenarios, with the suite's conftest and ini."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
@@ -69,25 +88,7 @@ def run_generated(project: GeneratedProject, *args: str) -> PytestRun:
         *args,
         str(project.test_module),
     ]
-    try:
-        started = time.perf_counter()
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=_env(**{TIMINGS_ENV: timings_path}),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-        )
-        wall = time.perf_counter() - started
-        if done.returncode != 0:
-            raise BenchRunFailed(
-                f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
-            )
-        data = json.loads(Path(timings_path).read_text())
-    finally:
-        Path(timings_path).unlink(missing_ok=True)
-    return PytestRun(wall_s=wall, tests=_tests(data))
+    return _timed(command, _env(**{TIMINGS_ENV: timings_path}), timings_path)
 
 
 def _tests(data: dict[str, Any]) -> list[ScenarioTime]:
@@ -147,20 +148,7 @@ def run_acceptance_cold(workers: str | None = None) -> PytestRun:
         PYTEST_ADDOPTS="-p bench.timing_plugin",
         **{TIMINGS_ENV: timings_path},
     )
-    try:
-        started = time.perf_counter()
-        done = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
-        )
-        wall = time.perf_counter() - started
-        if done.returncode != 0:
-            raise BenchRunFailed(
-                f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
-            )
-        data = json.loads(Path(timings_path).read_text())
-    finally:
-        Path(timings_path).unlink(missing_ok=True)
-    return PytestRun(wall_s=wall, tests=_tests(data))
+    return _timed(command, env, timings_path)
 
 
 def chosen_workers() -> str:
