@@ -79,7 +79,11 @@ def run_write(session: Session, work: Callable[[], T]) -> T:
                 raise
             session.rollback()
             log.warning(
-                "write lost a race (%s): attempt %d of %d", sqlstate(exc), attempt, attempts
+                "write lost a race (%s): attempt %d of %d",
+                sqlstate(exc),
+                attempt,
+                attempts,
+                extra={"sqlstate": sqlstate(exc)},  # for log processors (and the suite) to count
             )
             # Jitter so two retrying writers do not collide again in lockstep.
             time.sleep(random.uniform(0.01, 0.05) * attempt)

@@ -25,4 +25,5 @@ Feature: Whatever happens, in whatever order, the business rules hold
       Given Acme and Globex, each with 10 seats and an admin at work
       When the suite sends made-up batches of their requests, each batch at the same moment
       Then every answer was one the service documents, with nothing of the other tenant
+      And no two of their requests deadlocked, not even where the service's re-run hid it
       And what each tenant stored is what some one-after-another order of the answers gives

@@ -7,6 +7,9 @@ API keys. The batch goes to a real server at once (harness.parallel). Afterwards
 
 - every answer is one the API documents for that request; no 5xx (a deadlock or a statement
   timeout surfacing as 503 is a failure too), and every error has the one shape;
+- no two requests deadlocked, not even once where the service's re-run hid it from the
+  caller (a hidden deadlock still costs a caller a detection wait and a re-run, and under
+  more load it is lost every time);
 - nothing of one tenant is in an answer to the other;
 - what is stored is what some one-after-another order of the answered requests gives:
   each counter moved by exactly its answered increments, the people are those there before
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from harness.api import HttpResponse, ServiceApi
 from harness.auth import Headers
+from harness.lost_races import deadlock_victims
 from harness.parallel import Call, run_at_once
 from harness.stored import api_keys_of, counters_of, users_of
 
@@ -250,9 +254,15 @@ class BatchExplorer:
                 f"batch {number} ({theme}) of seed {self.seed}, in rounds at the same moment:"
             ] + [f"  {sent.line}" for sent in batch]
             calls = [sent.call for sent in batch]
-            answers = run_at_once(self.base_url, calls, lockstep=True)
+            with deadlock_victims() as victims:
+                answers = run_at_once(self.base_url, calls, lockstep=True)
             for sent, answer in zip(batch, answers, strict=True):
                 self._check_answer(sent, answer)
+            if victims.count:
+                raise self._broken(
+                    "no two requests deadlock, not even where the service's re-run hides it",
+                    f"{victims.count} writes were deadlock victims and were re-run",
+                )
             for party in self.parties:
                 self._check_stored(party, batch, answers, before[party.slug])
 

@@ -111,6 +111,11 @@ def batch_answers_documented(world: World) -> None:
     _no_broken_rule(world, "nothing of one tenant reaches the other")
 
 
+@then("no two of their requests deadlocked, not even where the service's re-run hid it")
+def batch_without_deadlocks(world: World) -> None:
+    _no_broken_rule(world, "no two requests deadlock")
+
+
 @then("what each tenant stored is what some one-after-another order of the answers gives")
 def batch_stored_serially(world: World) -> None:
     _no_broken_rule(world, "")
