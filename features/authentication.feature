@@ -157,6 +157,12 @@ Feature: Signing in and proving who you are
       Then the answer is 401 with the error "invalid_credentials"
       And Acme's stored data is unchanged
 
+    Scenario: Made-up API keys of every shape, some one edit away from a real one, are refused
+      Given Acme has the admin API key "ci"
+      When someone adds Carol to Acme with many made-up API keys, some one edit away from the "ci" key
+      Then every one of those answers is 401 with the error "invalid_credentials"
+      And Acme's stored data is unchanged
+
     Scenario: An admin creates an API key and sees its secret only once
       Given Alice has signed in to Acme with her password
       When Alice creates the member API key "ci" for Acme

@@ -1,17 +1,20 @@
 """Generated searches that stand for a whole class of input, not one example of it.
 
-What people (or attackers) type into a sign-in form, and what a token signed with the
-service's own key may claim. Each search has a fixed seed (`derandomize`) and a small
-budget, does not shrink (every shrinking step would be more requests), and reports the
-first input the service answered wrongly, in the probe's words.
+What people (or attackers) type into a sign-in form, what a token signed with the
+service's own key may claim, and API keys the service never issued, near one it did.
+Each search has a fixed seed (`derandomize`) and a small budget, does not shrink (every
+shrinking step would be more requests), and reports the first input the service answered
+wrongly, in the probe's words.
 """
 
+import string
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from app.auth.api_keys import MAX_KEY_LENGTH
 from app.context import SLUG_PATTERN
 
 T = TypeVar("T")
@@ -129,6 +132,56 @@ def odd_claims(user_id: int, slug: str) -> st.SearchStrategy[dict[str, Any]]:
         _odd_subjects(user_id).map(lambda value: own | {"sub": value}),
         _odd_tenants(slug).map(lambda value: own | {"tenant": value}),
         roles.map(lambda value: own | {"role": value}),
+    )
+
+
+# What a header can carry (httpx sends ASCII; no control characters).
+HEADER_CHARACTERS = string.ascii_letters + string.digits + string.punctuation + " "
+
+
+def api_keys_near(real: str) -> list[str]:
+    """Keys the service never issued, each one edit away from `real` in its form: a part
+    missing or empty, one too many, a part a character short or long, another scheme, the
+    length limit met and passed. Every one of them is tried, before the search."""
+    scheme, prefix, secret = real.split("_", 2)
+    padding = "a" * (MAX_KEY_LENGTH - len(scheme) - len(prefix) - 2)
+    near = [
+        f"{scheme}_{prefix}",
+        f"{scheme}_{prefix}_",
+        f"{scheme}__{secret}",
+        f"{scheme}_{prefix}_{secret}_",
+        f"{scheme}_{prefix}_{secret}_{secret}",
+        f"{scheme}_{prefix}_{secret[:-1]}",
+        f"{scheme}_{prefix}_{secret}a",
+        f"{scheme}_{prefix[:-1]}_{secret}",
+        f"{scheme}_{prefix}0_{secret}",
+        f"{scheme.upper()}_{prefix}_{secret}",
+        f"{scheme}-{prefix}-{secret}",
+        f"{prefix}_{secret}",
+        f"_{prefix}_{secret}",
+        f"{scheme}_{prefix}_{padding}",  # exactly at the length limit
+        f"{scheme}_{prefix}_{padding}a",  # one past it
+        f"{scheme}_{prefix}_{secret}".replace(secret, secret.swapcase()),
+    ]
+    return [key for key in near if key != real]
+
+
+def made_up_api_keys(real: str) -> st.SearchStrategy[str]:
+    """API keys the service never issued: the real one edited or cut, keys of underscored
+    parts, anything at all a header can carry."""
+    characters = st.sampled_from(HEADER_CHARACTERS)
+    edited = st.tuples(st.integers(0, len(real) - 1), characters).map(
+        lambda edit: real[: edit[0]] + edit[1] + real[edit[0] + 1 :]
+    )
+    cut = st.integers(1, len(real) - 1).map(lambda n: real[:n])
+    parts = st.text(st.sampled_from(string.ascii_letters + string.digits + "-"), max_size=14)
+    underscored = st.lists(parts, min_size=1, max_size=5).map("_".join)
+    anything = st.text(characters, min_size=1, max_size=2 * MAX_KEY_LENGTH)
+    # Header values lose spaces at their ends on the wire; a key that is only spaces is no key.
+    return (
+        st.one_of(edited, cut, underscored, anything)
+        .map(str.strip)
+        .filter(lambda key: bool(key) and key != real)
     )
 
 

@@ -7,10 +7,14 @@ from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
 
 from app.auth import api_keys
+from app.auth.credentials import API_KEY_HEADER
+from harness.answers import reading
 from harness.api import ServiceApi
 from harness.auth import api_key
 from harness.factories import ApiKeyFactory
+from harness.odd_input import api_keys_near, first_counterexample, made_up_api_keys, shown
 from harness.paging import read_pages
+from harness.people import new_user
 from harness.phrases import phrase
 from harness.stored import api_keys_of
 from harness.world import World
@@ -71,6 +75,33 @@ def revokes_key(world: World, api: ServiceApi, person: str, name: str, tenant: s
     world.response = api.revoke_api_key(
         world.tenant(tenant).slug, world.api_key(name).id, world.credentials(person)
     )
+
+
+# The near misses are all tried; this many more are made up (each one request).
+MADE_UP_KEYS = 24
+
+
+@when(
+    phrase(
+        "someone adds Carol to {tenant:Name} with many made-up API keys, "
+        'some one edit away from the "{name:Text}" key'
+    )
+)
+def made_up_keys(world: World, api: ServiceApi, tenant: str, name: str) -> None:
+    real = world.credentials(f'the "{name}" key')[API_KEY_HEADER]
+    slug = world.tenant(tenant).slug
+
+    def probe(key: str) -> str | None:
+        answer = api.create_user(slug, new_user("Carol", tenant), api_key(key))
+        world.answers.append(answer)
+        world.tried.append(f"the made-up API key {shown(key, 60)}")
+        refused = answer.status_code == 401 and reading(answer)[1] == "invalid_credentials"
+        return None if refused else world.tried[-1]
+
+    for key in api_keys_near(real):
+        if probe(key) is not None:
+            return
+    first_counterexample(made_up_api_keys(real), probe, budget=MADE_UP_KEYS)
 
 
 @then("the answer shows the key's secret once")
