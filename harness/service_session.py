@@ -8,7 +8,8 @@ a tenant's context (schemas mode) is local to a transaction, and here every requ
 shares the scenario's one, so the reset does what the end of a pooled transaction does.
 """
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -17,12 +18,18 @@ from sqlalchemy.orm import Session
 from app.db import TENANT_INFO_KEY
 
 
-def requests_as(session: Session, role: str) -> Callable[[], Generator[Session]]:
-    """An override of the app's `get_db`: `session`, as `role` for the length of one request."""
+def sessions_as(session: Session, role: str) -> Callable[[], AbstractContextManager[Session]]:
+    """A stand-in for the app's session factory (`app.state.session_factory`): each request
+    gets `session`, as `role` for the length of the request.
+
+    Set on the app's state rather than as a dependency override: with any override set,
+    FastAPI rebuilds every dependency's signature analysis on every request (about a
+    quarter of a scenario's request time here)."""
     connection = session.get_bind()
     assert isinstance(connection, Connection), "the savepoint mode binds a session to one link"
 
-    def get_db() -> Generator[Session]:
+    @contextmanager
+    def one_request() -> Iterator[Session]:
         # Switch on the outer transaction, outside any savepoint: a rollback the service
         # makes must not undo the switch. The scenario's own open work is kept.
         if session.in_transaction():
@@ -37,7 +44,7 @@ def requests_as(session: Session, role: str) -> Callable[[], Generator[Session]]
         finally:
             _reset_role(session, connection)
 
-    return get_db
+    return one_request
 
 
 def _reset_role(session: Session, connection: Connection) -> None:
