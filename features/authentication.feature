@@ -185,6 +185,14 @@ Feature: Signing in and proving who you are
       And Alice lists the API keys of Acme
       Then the list shows the key "ci" as used, and "backup" as never used
 
+    Scenario: A key used again long after its last use shows the new use
+      Given Acme has the member API key "ci"
+      And the "ci" key was last used 2 hours ago
+      And Alice has signed in to Acme with her password
+      When the "ci" key lists the users of Acme
+      And Alice lists the API keys of Acme
+      Then the list shows the key "ci" as last used within the last minute
+
     Scenario: An admin revokes an API key
       Given Acme has the member API key "ci"
       And Alice has signed in to Acme with her password

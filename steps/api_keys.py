@@ -1,7 +1,7 @@
 """API keys for machine clients: an admin creates, lists and revokes them."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pytest_bdd import given, then, when
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from app.auth.credentials import API_KEY_HEADER
 from harness.answers import reading
 from harness.api import ServiceApi
 from harness.auth import api_key
+from harness.backdate import age_api_key_use, database_now
 from harness.factories import ApiKeyFactory
 from harness.odd_input import api_keys_near, first_counterexample, made_up_api_keys, shown
 from harness.paging import read_pages
@@ -27,6 +28,12 @@ def tenant_has_key(world: World, tenant: str, role: str, name: str) -> None:
         tenant_id=world.tenant(tenant).id, name=name, role=role, key=key
     )
     world.signed_in[f'the "{name}" key'] = api_key(key)
+
+
+@given(phrase('the "{name:Text}" key was last used {hours:d} hours ago'))
+def key_used_long_ago(world: World, db_session: Session, name: str, hours: int) -> None:
+    key = world.api_key(name)
+    age_api_key_use(db_session, key.tenant_id, key.id, timedelta(hours=hours))
 
 
 @given(phrase("{tenant:Name} has {active:d} active and {revoked:d} revoked API keys"))
@@ -125,6 +132,14 @@ def key_stored(world: World, db_session: Session, tenant: str, name: str) -> Non
 def list_shows_use(world: World, used: str, unused: str) -> None:
     last_used = {item["name"]: item["last_used_at"] for item in world.last.json()["items"]}
     assert last_used[used] is not None and last_used[unused] is None, last_used
+
+
+@then(phrase('the list shows the key "{name:Text}" as last used within the last minute'))
+def list_shows_recent_use(world: World, db_session: Session, name: str) -> None:
+    last_used = {item["name"]: item["last_used_at"] for item in world.last.json()["items"]}
+    assert last_used[name] is not None, last_used
+    used_at = datetime.fromisoformat(last_used[name])
+    assert used_at >= database_now(db_session) - timedelta(minutes=1), last_used
 
 
 @then(phrase('the list shows the key "{name:Text}" with its prefix and no secret'))
