@@ -12,7 +12,9 @@ Passes:
 2. the survivors in the modules that hold the application's own tenant filters, again
    with `--without-rls`: there RLS alone would hide a missing filter, so a mutant the
    database layer covers is killed by the application layer's scenarios;
-3. the survivors where the driver shows (app/errors.py, app/db.py), on psycopg 3.
+3. the survivors where the driver shows (app/errors.py, app/db.py), on psycopg 3;
+4. the survivors where the schema-per-tenant mode has code of its own (app/db.py,
+   app/tenancy.py), with `TEST_TENANCY=schemas`.
 
     python -m tests.mutation.run_mutmut                       # everything, from scratch
     python -m tests.mutation.run_mutmut --module app/errors.py  # one module (or folder)
@@ -70,6 +72,9 @@ RERUNS = (
     ),
     # Where the driver shows: the SQLSTATE is `pgcode` on psycopg2 and `sqlstate` on psycopg 3.
     Rerun("on psycopg 3", ("app/errors.py", "app/db.py"), {"TEST_DB_DRIVER": "psycopg"}),
+    # Where the schema-per-tenant mode has code of its own (the transaction's schema, role
+    # and revision): the default run is in the rows mode, which never reaches it.
+    Rerun("in schemas mode", ("app/db.py", "app/tenancy.py"), {"TEST_TENANCY": "schemas"}),
 )
 
 
