@@ -161,7 +161,7 @@ def api_keys_near(real: str) -> list[str]:
         f"_{prefix}_{secret}",
         f"{scheme}_{prefix}_{padding}",  # exactly at the length limit
         f"{scheme}_{prefix}_{padding}a",  # one past it
-        f"{scheme}_{prefix}_{secret}".replace(secret, secret.swapcase()),
+        f"{scheme}_{prefix}_{secret.swapcase()}",
     ]
     return [key for key in near if key != real]
 
