@@ -15,7 +15,7 @@ Feature: Managing the users of a tenant
   Scenario: An email that differs only in capitals is the same email
     Given Acme has a user with the email "sam@example.com"
     When Acme adds Sam with the email "SAM@Example.com"
-    Then the answer is 409 with the error "email_taken"
+    Then the answer is 409 with the error "email_taken", saying "A user with the email sam@example.com already exists."
     And Acme has exactly 1 user stored
 
   Scenario: Paging through the users returns each one exactly once, oldest first
@@ -54,7 +54,7 @@ Feature: Managing the users of a tenant
     Given Alice is a member of Acme
     And Acme has a user with the email "sam@example.com"
     When Acme changes Alice's email to "sam@example.com"
-    Then the answer is 409 with the error "email_taken"
+    Then the answer is 409 with the error "email_taken", saying "A user with the email sam@example.com already exists."
     And Alice is stored in Acme unchanged
 
   Scenario: Removing a user
