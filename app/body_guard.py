@@ -23,7 +23,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def is_json(content_type: str) -> bool:
     message = MimeMessage()
-    message["content-type"] = content_type
+    message["content-type"] = content_type  # pragma: no mutate (header names: any case)
     subtype = message.get_content_subtype()
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")

@@ -1,15 +1,13 @@
-"""Per-request context, held in a contextvar.
+"""Per-request context, held in a contextvar: the request id, for answers and logs.
 
-The middleware sets a fresh `RequestContext` for every request. FastAPI runs
-sync dependencies and routes in a threadpool with a *copy* of the context, so
-a contextvar set inside a dependency would be lost; instead the dependency
-fills in this per-request object, which all copies share by reference.
+The middleware sets a fresh `RequestContext` for every request; FastAPI runs sync
+dependencies and routes in a threadpool with a copy of the context, which still holds it.
 """
 
 import re
 import uuid
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,20 +24,12 @@ class TenantRef:
     slug: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class RequestContext:
     request_id: str
-    tenant: TenantRef | None = None
-    # Filled by authentication once it exists; must then belong to `tenant`.
-    principal: object | None = None
-    extras: dict[str, object] = field(default_factory=dict)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)
-
-
-def current_context() -> RequestContext | None:
-    return _current.get()
 
 
 def current_request_id() -> str:

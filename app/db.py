@@ -35,10 +35,12 @@ TENANCY_INFO_KEY = "tenancy"
 SCHEMA_REVISION_INFO_KEY = "schema_revision"
 Tenancy = Literal["rows", "schemas"]
 WRITE_ATTEMPTS_KEY = "write_attempts"
-DEFAULT_WRITE_ATTEMPTS = 3
 
 
-def create_db_engine(settings: Settings) -> Engine:
+# Not mutated: runs once per test session, before mutmut's switch could let more than one
+# scenario judge it; the pool's behaviour is the failures feature's (database restart, pool
+# exhausted), in `make test`.
+def create_db_engine(settings: Settings) -> Engine:  # pragma: no mutate block
     return create_engine(
         str(settings.database_url),
         pool_size=settings.db_pool_size,
@@ -49,9 +51,14 @@ def create_db_engine(settings: Settings) -> Engine:
     )
 
 
-def create_session_factory(engine: Engine, tenancy: Tenancy = "rows") -> sessionmaker[Session]:
-    # expire_on_commit=False: answers are built from objects after the commit.
-    return sessionmaker(bind=engine, expire_on_commit=False, info={TENANCY_INFO_KEY: tenancy})
+def create_session_factory(engine: Engine, tenancy: Tenancy) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=engine,
+        # Answers are built from objects after the commit: without this each would be read
+        # again (the same values). Not mutated: no caller can tell.
+        expire_on_commit=False,  # pragma: no mutate
+        info={TENANCY_INFO_KEY: tenancy},
+    )
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -70,7 +77,7 @@ def run_write(session: Session, work: Callable[[], T]) -> T:
     handler (409 `write_conflict`). Each re-run starts a new transaction, into which
     `after_begin` carries the tenant setting again.
     """
-    attempts = int(session.info.get(WRITE_ATTEMPTS_KEY, DEFAULT_WRITE_ATTEMPTS))
+    attempts = int(session.info[WRITE_ATTEMPTS_KEY])  # every write session comes from get_db
     for attempt in range(1, attempts + 1):
         try:
             return work()
@@ -85,9 +92,10 @@ def run_write(session: Session, work: Callable[[], T]) -> T:
                 attempts,
                 extra={"sqlstate": sqlstate(exc)},  # for log processors (and the suite) to count
             )
-            # Jitter so two retrying writers do not collide again in lockstep.
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
-    raise AssertionError("unreachable: the loop returns or raises")
+            # Jitter so two retrying writers do not collide again in lockstep. Not mutated:
+            # only how long a re-run waits, which no scenario asserts.
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # pragma: no mutate
+    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no mutate
 
 
 def apply_tenant(session: Session, tenant_id: int) -> None:

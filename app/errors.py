@@ -29,16 +29,10 @@ class AppError(Exception):
     status_code: int = 400
     code: str = "bad_request"
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        # Not mutated: str(exc) is never read (the answer is built from .message).
+        super().__init__(message)  # pragma: no mutate
         self.message = message
-        self.details = details
         self.headers = headers
 
 
@@ -86,17 +80,18 @@ def _http_code(status: int) -> str:
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return error_response(
-        exc.status_code, exc.code, exc.message, details=exc.details, headers=exc.headers
-    )
+    return error_response(exc.status_code, exc.code, exc.message, headers=exc.headers)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    # Starlette fills a missing detail with the status phrase; none of ours is other than text.
+    message = str(exc.detail)
     # A streamed body over the limit (Starlette's limiter): same code as a declared one.
     code = "body_too_large" if exc.status_code == 413 else _http_code(exc.status_code)
-    headers = dict(exc.headers) if exc.headers else None
+    # Not mutated: no HTTPException that reaches here carries headers (405's Allow comes
+    # from app/http_methods.py), so the branch is never taken.
+    headers = dict(exc.headers) if exc.headers else None  # pragma: no mutate
     return error_response(exc.status_code, code, message, headers=headers)
 
 

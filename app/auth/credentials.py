@@ -30,16 +30,34 @@ class Unauthenticated(AppError):
     status_code = 401
     code = "unauthenticated"
 
-    def __init__(self, message: str = "Sign in, or send an API key.") -> None:
-        super().__init__(message, headers={"WWW-Authenticate": REALM})
+    # Not mutated (here and below): a message's wording, and a header name's letter case
+    # (header names are case-insensitive); the scenarios pin the code, status and challenge.
+    def __init__(
+        self,
+        message: str = "Sign in, or send an API key.",  # pragma: no mutate
+    ) -> None:
+        super().__init__(
+            message,
+            headers={
+                "WWW-Authenticate": REALM,  # pragma: no mutate
+            },
+        )
 
 
 class InvalidCredentials(AppError):
     status_code = 401
     code = "invalid_credentials"
 
-    def __init__(self, message: str = "The credentials are not valid.") -> None:
-        super().__init__(message, headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'})
+    def __init__(
+        self,
+        message: str = "The credentials are not valid.",  # pragma: no mutate
+    ) -> None:
+        super().__init__(
+            message,
+            headers={
+                "WWW-Authenticate": f'{REALM}, error="invalid_token"',  # pragma: no mutate
+            },
+        )
 
 
 class Forbidden(AppError):

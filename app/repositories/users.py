@@ -60,17 +60,9 @@ def get_user(session: Session, tenant_id: int, user_id: int, *, lock: bool = Fal
     return user
 
 
-def create_user(
-    session: Session,
-    tenant_id: int,
-    data: UserCreate,
-    *,
-    before_commit: Callable[[User], None] | None = None,
-) -> User:
+def create_user(session: Session, tenant_id: int, data: UserCreate) -> User:
     """Add a user if a seat is free, re-run if PostgreSQL aborts it as a deadlock victim."""
-    return run_write(
-        session, lambda: insert_user(session, tenant_id, data, before_commit=before_commit)
-    )
+    return run_write(session, lambda: insert_user(session, tenant_id, data))
 
 
 def insert_user(

