@@ -48,6 +48,7 @@ class InvalidCredentials(AppError):
     status_code = 401
     code = "invalid_credentials"
 
+    # Not mutated: the wording and the header name's letter case, as above.
     def __init__(
         self,
         message: str = "The credentials are not valid.",  # pragma: no mutate

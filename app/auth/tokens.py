@@ -48,8 +48,8 @@ def issue(
 
 def decode(settings: Settings, token: str) -> Claims:
     if len(token) > MAX_TOKEN_LENGTH:
-        # Not mutated here and below: why a token is refused never leaves the service
-        # (tenant_scope answers every InvalidToken alike).
+        # Not mutated here and in _claims: why a token is refused never leaves the
+        # service (tenant_scope answers every InvalidToken alike).
         raise InvalidToken("too long")  # pragma: no mutate
     try:
         # One algorithm only: never let the token's header pick it (alg "none", key confusion).
@@ -60,12 +60,14 @@ def decode(settings: Settings, token: str) -> Claims:
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as exc:
+        # Not mutated: the reason stays inside the service, as above.
         raise InvalidToken(type(exc).__name__) from None  # pragma: no mutate
     return _claims(payload)
 
 
 def _claims(payload: dict[str, object]) -> Claims:
     """The claims as we issue them, or InvalidToken: odd claims are no token of ours."""
+    # The reasons below are not mutated: they stay inside the service, as in decode.
     sub, tenant, role = payload["sub"], payload["tenant"], payload["role"]
     if not (isinstance(sub, str) and USER_ID.fullmatch(sub) and int(sub) <= MAX_USER_ID):
         raise InvalidToken("malformed subject")  # pragma: no mutate
