@@ -37,9 +37,9 @@ Tenancy = Literal["rows", "schemas"]
 WRITE_ATTEMPTS_KEY = "write_attempts"
 
 
-# Not mutated: runs once per test session, before mutmut's switch could let more than one
-# scenario judge it; the pool's behaviour is the failures feature's (database restart, pool
-# exhausted), in `make test`.
+# Not mutated: runs once per test session, so mutmut would let only the first scenario
+# judge it; what it sets is the failures feature's (recovering once the database is back,
+# the statement time limit), which `make test` runs whole.
 def create_db_engine(settings: Settings) -> Engine:  # pragma: no mutate block
     return create_engine(
         str(settings.database_url),
