@@ -128,6 +128,25 @@ Feature: Signing in and proving who you are
         | Alice and Bob   |
         | Alice and Alice |
 
+    Scenario: Two session cookies packed without a space between them are still two
+      Given the tenant Globex
+      And Bob, an admin of Globex, is signed in
+      And Alice has signed in to Acme with her password
+      When a browser lists the users of Acme with the session cookies of Alice and Bob packed without spaces
+      Then the answer is 401 with the error "invalid_credentials"
+
+    Scenario Outline: A session cookie and a bearer token of two people are refused, whichever is whose
+      Given Dave, a member of Acme, is signed in
+      And Alice has signed in to Acme with her password
+      When a browser lists the users of Acme with <cookie>'s session cookie and <token>'s bearer token
+      Then the answer is 401 with the error "invalid_credentials"
+      And the answer asks for credentials
+
+      Examples:
+        | cookie | token |
+        | Alice  | Dave  |
+        | Dave   | Alice |
+
     Scenario: A token of another tenant opens nothing in Acme
       Given the tenant Globex
       And Bob, an admin of Globex, is signed in

@@ -249,6 +249,37 @@ def lists_with_cookies(world: World, api: ServiceApi, tenant: str, people: list[
 
 @when(
     phrase(
+        "a browser lists the users of {tenant:Name} with the session cookies of {people:Names}"
+        " packed without spaces"
+    )
+)
+def lists_with_packed_cookies(
+    world: World, api: ServiceApi, tenant: str, people: list[str]
+) -> None:
+    # "a=1;a=2": RFC 6265 puts a space after the semicolon, a hand-made request need not.
+    sent = cookies(*(token_in(world.credentials(person)) for person in people))
+    packed = {"Cookie": sent["Cookie"].replace("; ", ";")}
+    world.response = api.list_users(world.tenant(tenant).slug, credentials=packed)
+
+
+@when(
+    phrase(
+        "a browser lists the users of {tenant:Name} with {owner:Name}'s session cookie"
+        " and {holder:Name}'s bearer token"
+    )
+)
+def lists_with_cookie_and_bearer(
+    world: World, api: ServiceApi, tenant: str, owner: str, holder: str
+) -> None:
+    sent = {
+        **cookie(token_in(world.credentials(owner))),
+        **bearer(token_in(world.credentials(holder))),
+    }
+    world.response = api.list_users(world.tenant(tenant).slug, credentials=sent)
+
+
+@when(
+    phrase(
         "someone signs in to {tenant:Name} {count:d} times, each time with another made-up email"
     )
 )
