@@ -22,6 +22,7 @@ Feature: Bad requests are refused clearly and change nothing
         | JSON with the name and the email of the wrong type | 422    | validation_failed      | Invalid input: body.email, body.name         |
         | plain text                                         | 415    | unsupported_media_type | Send the request body as application/json.   |
         | a single character of plain text                   | 415    | unsupported_media_type | Send the request body as application/json.   |
+        | JSON without a content type                        | 415    | unsupported_media_type | Send the request body as application/json.   |
         | plain text sent in pieces                          | 415    | unsupported_media_type | Send the request body as application/json.   |
         | a web form                                         | 415    | unsupported_media_type | Send the request body as application/json.   |
         | JSON larger than the limit                         | 413    | body_too_large         | The request body is larger than 65536 bytes. |

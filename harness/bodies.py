@@ -105,10 +105,11 @@ def _padded_to(size: int) -> bytes:
     return text + b" " * (size - len(text))
 
 
-def new_user_body(form: str, limit: int) -> tuple[bytes | Iterable[bytes], str]:
-    """A new user's body in `form`, and its Content-Type; `limit` is the service's body limit."""
+def new_user_body(form: str, limit: int) -> tuple[bytes | Iterable[bytes], str | None]:
+    """A new user's body in `form`, and its Content-Type (None: no such header); `limit` is
+    the service's body limit."""
     valid = json.dumps(VALID_NEW_USER).encode()
-    forms: dict[str, Callable[[], tuple[bytes | Iterable[bytes], str]]] = {
+    forms: dict[str, Callable[[], tuple[bytes | Iterable[bytes], str | None]]] = {
         "malformed JSON": lambda: (valid[:-5], JSON),
         "a JSON list": lambda: (json.dumps([VALID_NEW_USER]).encode(), JSON),
         "JSON with the name and the email of the wrong type": lambda: (
@@ -117,6 +118,7 @@ def new_user_body(form: str, limit: int) -> tuple[bytes | Iterable[bytes], str]:
         ),
         "plain text": lambda: (b"name=Robin Doe, email=robin@acme.example", "text/plain"),
         "a single character of plain text": lambda: (b"R", "text/plain"),
+        "JSON without a content type": lambda: (valid, None),
         "plain text sent in pieces": lambda: (_in_pieces(b"name=Robin Doe"), "text/plain"),
         "a web form": lambda: (
             b"name=Robin+Doe&email=robin%40acme.example",
