@@ -122,10 +122,11 @@ Feature: Tenants are kept apart
 
   Rule: A tenant's context ends with its request
 
-    With a schema per tenant, a request's tenant is the search path and role of its
-    transaction. The connection goes back to the pool and serves whoever comes next.
+    A request's tenant is a setting of its transaction (with a schema per tenant, also
+    the search path and role). The connection goes back to the pool and serves whoever
+    comes next.
 
-    @schemas_only @committed_data
+    @committed_data
     Scenario: A connection back in the pool keeps nothing of the last tenant's context
       Given Alice is a member of Acme
       And the service has a single database connection
