@@ -65,3 +65,13 @@ def _insert(session: Session, context_tenant_id: int, owner_id: int) -> None:
             ),
             {"tenant_id": owner_id},
         )
+
+
+def unfiltered_read_as_service(connection: Connection, records: str) -> list[int]:
+    """The tenant ids of all `records` on `connection`, read with no tenant filter as the
+    service's own role, in whatever tenant context the connection carries."""
+    if connection.scalar(text("SELECT session_user")) != SERVICE_ROLE:
+        # `--without-rls`: the service connects as a role that bypasses row-level security.
+        # (session_user: a role the last request left set must stay visible, not be undone.)
+        connection.execute(text(f"SET LOCAL ROLE {SERVICE_ROLE}"))
+    return list(connection.scalars(text(UNFILTERED_READS[records])))

@@ -18,6 +18,7 @@ from harness.api import ServiceApi
 from harness.auth import bearer
 from harness.factories import TenantFactory, as_provisioning
 from harness.phrases import phrase
+from harness.rls import unfiltered_read_as_service
 from harness.world import AppTweaks, World
 
 # The revision before head: a schema there has missed the latest tenant migration.
@@ -69,7 +70,7 @@ def next_work_on_connection(world: World, app: FastAPI, records: str) -> None:
     engine: Engine = app.state.engine
     assert engine.pool.checkedout() == 0, "the last request still holds its connection"  # type: ignore[attr-defined]
     with engine.connect() as connection:
-        world.rows_read = list(connection.scalars(text(f"SELECT tenant_id FROM {records}")))
+        world.rows_read = unfiltered_read_as_service(connection, records)
 
 
 @when(phrase("{tenant:Name} lists its users while its schema is being migrated"))
