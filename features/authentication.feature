@@ -135,6 +135,13 @@ Feature: Signing in and proving who you are
       When a browser lists the users of Acme with the session cookies of Alice and Bob packed without spaces
       Then the answer is 401 with the error "invalid_credentials"
 
+    Scenario: A request carrying both a token and an API key is refused, though both are valid for the tenant
+      Given Alice has signed in to Acme with her password
+      And Acme has the admin API key "deploy"
+      When a caller lists the users of Acme with Alice's token and the "deploy" key together
+      Then the answer is 401 with the error "invalid_credentials"
+      And the answer asks for credentials
+
     Scenario Outline: A session cookie and a bearer token of two people are refused, whichever is whose
       Given Dave, a member of Acme, is signed in
       And Alice has signed in to Acme with her password

@@ -45,7 +45,10 @@ def assert_error(answer: HttpResponse, status: int, code: str) -> None:
     assert_status(answer, status)
     error = answer.json()["error"]
     assert error["code"] == code, error
-    assert error["message"].strip(), "the error must say what is wrong"
+    message = error.get("message")
+    assert isinstance(message, str) and message.strip(), (
+        f"the error must say what is wrong: {error}"
+    )
     assert error["request_id"] == answer.headers["X-Request-ID"], (
         "the error must carry the request id that the header echoes"
     )

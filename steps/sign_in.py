@@ -264,6 +264,19 @@ def lists_with_packed_cookies(
 
 @when(
     phrase(
+        "a caller lists the users of {tenant:Name} with {person:Name}'s token"
+        ' and the "{name:Text}" key together'
+    )
+)
+def lists_with_token_and_key(
+    world: World, api: ServiceApi, tenant: str, person: str, name: str
+) -> None:
+    sent = {**world.credentials(person), **world.credentials(f'the "{name}" key')}
+    world.response = api.list_users(world.tenant(tenant).slug, credentials=sent)
+
+
+@when(
+    phrase(
         "a browser lists the users of {tenant:Name} with {owner:Name}'s session cookie"
         " and {holder:Name}'s bearer token"
     )
