@@ -50,6 +50,16 @@ Feature: Faults are survived, answered cleanly, and lose nothing
       And Acme's counter "visits" is stored as 5
 
   @committed_data
+  Rule: A request that finds no free database connection in time is asked to come back
+
+    Scenario: Other work holds every database connection
+      Given Alice is a member of Acme
+      And the service has 1 database connection to share
+      When Acme lists its users while other work holds every database connection
+      Then the answer is 503 with the error "service_unavailable", saying "The service is temporarily unavailable; try again shortly.", and asks the caller to retry later
+      And the service has given all its database connections back
+
+  @committed_data
   Rule: Two writers that deadlock are retried a bounded number of times, and no write is lost
 
     Scenario: The service retries the loser and then sees the winner's change

@@ -100,6 +100,17 @@ def database_back(database_link: TcpProxy) -> None:
     database_link.restore()
 
 
+@when(phrase("{tenant:Name} lists its users while other work holds every database connection"))
+def list_with_pool_taken(world: World, api: ServiceApi, app: FastAPI, tenant: str) -> None:
+    engine: Engine = app.state.engine
+    held = [engine.connect() for _ in range(engine.pool.size())]  # type: ignore[attr-defined]
+    try:
+        world.response = api.list_users(world.tenant(tenant).slug)
+    finally:
+        for connection in held:
+            connection.close()
+
+
 @when(phrase('{tenant:Name}\'s increment of "{name:Text}" loses its database connection midway'))
 def connection_killed(
     world: World, api: ServiceApi, admin_engine: Engine, tenant: str, name: str
