@@ -12,13 +12,14 @@ Passes:
 2. the survivors in the modules that hold the application's own tenant filters, again
    with `--without-rls`: there RLS alone would hide a missing filter, so a mutant the
    database layer covers is killed by the application layer's scenarios;
-3. the survivors where the driver shows (app/errors.py, app/db.py), on psycopg 3;
-4. the survivors where the schema-per-tenant mode has code of its own (app/db.py,
-   app/tenancy.py), with `TEST_TENANCY=schemas`.
+3. the survivors where the schema-per-tenant mode has code of its own (app/db.py,
+   app/tenancy.py), with `TEST_TENANCY=schemas`;
+4. the survivors where the driver shows (app/errors.py), on psycopg 3.
 
     python -m tests.mutation.run_mutmut                       # everything, from scratch
     python -m tests.mutation.run_mutmut --module app/errors.py  # one module (or folder)
     python -m tests.mutation.run_mutmut --incremental  # only mutants not judged yet
+    python -m tests.mutation.run_mutmut --reruns-only  # passes 2-4 again on the results there
     python -m tests.mutation.run_mutmut 'app.idempotency.x_claim__mutmut_4*'
         # these mutants again (after a scenario was written for them), keeping the rest
 """
@@ -70,11 +71,13 @@ RERUNS = (
         ),
         {"PYTEST_ADDOPTS": "--without-rls"},
     ),
-    # Where the driver shows: the SQLSTATE is `pgcode` on psycopg2 and `sqlstate` on psycopg 3.
-    Rerun("on psycopg 3", ("app/errors.py", "app/db.py"), {"TEST_DB_DRIVER": "psycopg"}),
     # Where the schema-per-tenant mode has code of its own (the transaction's schema, role
     # and revision): the default run is in the rows mode, which never reaches it.
     Rerun("in schemas mode", ("app/db.py", "app/tenancy.py"), {"TEST_TENANCY": "schemas"}),
+    # Where the driver shows: the SQLSTATE is `pgcode` on psycopg2 and `sqlstate` on
+    # psycopg 3, read in one function (app.errors.sqlstate). Last and narrow: a survivor of
+    # a module every scenario reaches costs a whole feature run per pass.
+    Rerun("on psycopg 3", ("app/errors.py",), {"TEST_DB_DRIVER": "psycopg"}),
 )
 
 
@@ -116,13 +119,18 @@ def main(argv: list[str]) -> int:
         help="keep earlier results: test only mutants not judged yet (new or changed functions)",
     )
     parser.add_argument(
+        "--reruns-only",
+        action="store_true",
+        help="skip the first pass: run passes 2-4 on the survivors of the results in mutants/",
+    )
+    parser.add_argument(
         "mutants",
         nargs="*",
         help="mutant names or globs to judge again, keeping the results of the rest",
     )
     args = parser.parse_args(argv)
     scope = (args.module,) if args.module else mutation.MODULES
-    if args.module is None and not args.incremental and not args.mutants:
+    if args.module is None and not (args.incremental or args.mutants or args.reruns_only):
         # A full run starts from nothing: results of older code or scenarios would mislead.
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     # mutmut copies the suite into mutants/ over what is there: a file deleted or renamed
@@ -142,7 +150,8 @@ def main(argv: list[str]) -> int:
             "TEST_DATABASE_URL": server.render_as_string(hide_password=False),
             "TEST_DATABASE_NAME": database.name,
         }
-        mutmut_run(names, env)
+        if not args.reruns_only:
+            mutmut_run(names, env)
         reruns = {}
         for rerun in RERUNS:
             names = survivors(rerun.modules, scope, args.mutants)
@@ -151,7 +160,8 @@ def main(argv: list[str]) -> int:
                 print(f"\nAgain {rerun.why}: {len(names)} survivors")
                 mutmut_run(names, {**env, **rerun.env})
     info = {"wall_s": time.perf_counter() - started, "modules": list(scope), "reruns": reruns}
-    if not args.mutants:  # a few mutants judged again leave the whole run's time as it was
+    # A part of a run judged again leaves the whole run's time as it was.
+    if not (args.mutants or args.reruns_only):
         (ROOT / "mutants" / "mutation-run.json").write_text(json.dumps(info, indent=2) + "\n")
     return mutation.main()
 
