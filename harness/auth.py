@@ -54,9 +54,10 @@ def cookie(token: str) -> Headers:
     return {"Cookie": f"{COOKIE_NAME}={token}"}
 
 
-def cookies(*tokens: str) -> Headers:
-    """One Cookie header carrying the session cookie once per token, in order."""
-    return {"Cookie": "; ".join(f"{COOKIE_NAME}={token}" for token in tokens)}
+def cookies(*tokens: str, separator: str = "; ") -> Headers:
+    """One Cookie header carrying the session cookie once per token, in order; RFC 6265
+    separates the pairs with "; ", a hand-made request need not."""
+    return {"Cookie": separator.join(f"{COOKIE_NAME}={token}" for token in tokens)}
 
 
 def token_in(headers: Headers) -> str:

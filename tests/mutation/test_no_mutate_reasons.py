@@ -23,8 +23,7 @@ def unexplained(source: str) -> list[int]:
         found = PRAGMA.search(line)
         if found is None:
             continue
-        rest = found["rest"].strip()
-        if rest.startswith("(") or rest.removeprefix("block").strip().startswith("("):
+        if found["rest"].strip().removeprefix("block").strip().startswith("("):
             continue
         above = lines[max(0, number - 1 - REASON_REACH) : number - 1]
         if not any(re.search(r"#.*\bnot mutated\b", a, re.IGNORECASE) for a in above):
