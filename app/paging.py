@@ -18,7 +18,8 @@ class Page:
     offset: int
 
 
-def page_params(
+# async: pure work, so FastAPI runs it on the event loop instead of a worker thread hop.
+async def page_params(
     settings: AppSettings,
     limit: Annotated[
         int | None,

@@ -96,7 +96,7 @@ def get_settings() -> Settings:
     return Settings()  # every field from the environment (APP_*) or .env
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:  # async: no thread hop for a lookup
     """The settings the running app was built with (not necessarily the environment's)."""
     settings: Settings = request.app.state.settings
     return settings

@@ -95,7 +95,8 @@ def cookie_count(request: Request, name: str) -> int:
     )
 
 
-def presented_credentials(
+# async: header parsing only, so no worker thread hop (FastAPI sends sync dependencies to one).
+async def presented_credentials(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],

@@ -1,6 +1,6 @@
 """Role rules, as route dependencies: who may do what inside their own tenant."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends
@@ -14,8 +14,11 @@ MEMBER = "member"
 
 # Not mutated: runs at import, once per role rule, before mutmut can switch a mutant in;
 # the check it hands FastAPI runs per request, and is mutated.
-def require_role(*allowed: str) -> Callable[[TenantScope], TenantScope]:  # pragma: no mutate block
-    def check(scope: CurrentTenant) -> TenantScope:
+def require_role(
+    *allowed: str,
+) -> Callable[[TenantScope], Awaitable[TenantScope]]:  # pragma: no mutate block
+    # async: a comparison, so no worker thread hop (FastAPI sends sync dependencies to one).
+    async def check(scope: CurrentTenant) -> TenantScope:
         return checked_role(scope, allowed)
 
     return check

@@ -1,6 +1,7 @@
 """What the scenarios cannot say in business words: how far one claim sweeps expired
 Idempotency-Keys, and the default page when the largest page is small."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -88,11 +89,11 @@ def _settings(page_size_max: int) -> Settings:
 
 @pytest.mark.parametrize("largest", [1, DEFAULT_PAGE_SIZE - 1, DEFAULT_PAGE_SIZE, 500])
 def test_a_page_not_asked_for_is_the_default_or_the_largest_page(largest: int) -> None:
-    page = page_params(_settings(largest), limit=None, offset=0)
+    page = asyncio.run(page_params(_settings(largest), limit=None, offset=0))
     assert page == Page(limit=min(DEFAULT_PAGE_SIZE, largest), offset=0)
 
 
 def test_a_page_past_the_largest_names_the_field() -> None:
     with pytest.raises(RequestValidationError) as refused:
-        page_params(_settings(5), limit=6, offset=0)
+        asyncio.run(page_params(_settings(5), limit=6, offset=0))
     assert [e["loc"] for e in refused.value.errors()] == [("query", "limit")]
