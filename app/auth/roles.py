@@ -12,11 +12,12 @@ ADMIN = "admin"
 MEMBER = "member"
 
 
+RoleCheck = Callable[[TenantScope], Awaitable[TenantScope]]
+
+
 # Not mutated: runs at import, once per role rule, before mutmut can switch a mutant in;
 # the check it hands FastAPI runs per request, and is mutated.
-def require_role(
-    *allowed: str,
-) -> Callable[[TenantScope], Awaitable[TenantScope]]:  # pragma: no mutate block
+def require_role(*allowed: str) -> RoleCheck:  # pragma: no mutate block
     # async: a comparison, so no worker thread hop (FastAPI sends sync dependencies to one).
     async def check(scope: CurrentTenant) -> TenantScope:
         return checked_role(scope, allowed)
